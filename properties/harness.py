@@ -1,0 +1,128 @@
+"""How properties call an implementation under test, compare results and refute claims.
+
+* :func:`call` runs a contract layer and turns every misbehaviour (an unexpected exception,
+  a non-array, a wrong shape, NaN) into a failed property whose message names the
+  implementation and the input, never an internal error of the suite. A padding the
+  implementation does not support skips the test for it.
+* :func:`bound` is the error bound of one call (theory.bounds for the layer's model).
+* :func:`refute` asks Hypothesis for the minimal counterexample to a literal wording and
+  records it for the claims table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, Phase, find, settings
+from hypothesis.errors import NoSuchExample
+from hypothesis.strategies import SearchStrategy
+
+from reference.contract import Layer
+from theory import bounds
+from theory.indices import Padding, delta_of, output_shape
+
+T = TypeVar("T")
+
+
+class ImplementationError(AssertionError):
+    """The implementation under test broke the contract (not a bug of the suite)."""
+
+
+def _describe(x: np.ndarray, V: np.ndarray, u: float, padding: str) -> str:
+    return f"x of shape {x.shape}, V of shape {V.shape}, u={u!r}, padding={padding!r}"
+
+
+def call(layer: Layer, x: np.ndarray, V: np.ndarray, u: float, padding: Padding) -> np.ndarray:
+    """h = layer(x, V, u, padding), checked against the contract."""
+    __tracebackhide__ = True
+    if padding not in layer.paddings:
+        pytest.skip(f"{layer.name} declares no support for padding={padding!r}")
+    try:
+        h = layer.fn(x, V, u, padding)
+    except NotImplementedError:
+        pytest.skip(f"{layer.name} raised NotImplementedError for padding={padding!r}")
+    except Exception as exc:
+        raise ImplementationError(
+            f"{layer.name} raised {type(exc).__name__}: {exc} on {_describe(x, V, u, padding)}"
+        ) from None
+    if not isinstance(h, np.ndarray):
+        raise ImplementationError(
+            f"{layer.name} returned {type(h).__name__}, not a numpy array, on "
+            f"{_describe(x, V, u, padding)}"
+        )
+    expected = output_shape(x.shape, delta_of(V), padding)
+    if h.shape != expected:
+        raise ImplementationError(
+            f"{layer.name} returned shape {h.shape}, expected {expected}, on "
+            f"{_describe(x, V, u, padding)}"
+        )
+    if h.dtype.kind != "f":
+        raise ImplementationError(f"{layer.name} returned dtype {h.dtype}, expected a float dtype")
+    if not np.all(np.isfinite(h)):
+        raise ImplementationError(
+            f"{layer.name} returned non-finite values on finite input {_describe(x, V, u, padding)}"
+        )
+    return h
+
+
+def bound(layer: Layer, x: np.ndarray, V: np.ndarray, u: float, padding: Padding) -> bounds.Bound:
+    """The error bound of ``layer`` on this input: 0 for direct summation on integer data."""
+    return bounds.for_model(layer.error_model, x, V, u, padding)
+
+
+def probe(f: Callable[[np.ndarray], np.ndarray], shape: tuple[int, int]) -> np.ndarray:
+    """J[..., k, l] = f(e_kl) - f(0): the exact linear part of an affine map, column by column."""
+    zero = f(np.zeros(shape))
+    J = np.empty((*zero.shape, *shape))
+    for k in range(shape[0]):
+        for l in range(shape[1]):  # noqa: E741
+            e = np.zeros(shape)
+            e[k, l] = 1.0
+            J[..., k, l] = f(e) - zero
+    return J
+
+
+def refute(
+    request: pytest.FixtureRequest,
+    examples: SearchStrategy[T],
+    violates: Callable[[T], bool],
+    wording: str,
+    max_examples: int = 2000,
+) -> T:
+    """The minimal example of ``examples`` that ``violates`` the literal ``wording``.
+
+    Hypothesis searches and shrinks deterministically (derandomized, no database); the
+    example is recorded as the claim's counterexample. No counterexample in
+    ``max_examples`` tries fails the test: the verdict 'false as stated' would be wrong.
+    """
+    calls = 0
+
+    def condition(example: Any) -> bool:
+        nonlocal calls
+        calls += 1
+        return violates(example)
+
+    try:
+        found = find(
+            examples,
+            condition,
+            settings=settings(
+                max_examples=max_examples,
+                database=None,
+                derandomize=True,
+                deadline=None,
+                phases=(Phase.generate, Phase.shrink),
+                suppress_health_check=list(HealthCheck),
+            ),
+        )
+    except NoSuchExample:
+        raise AssertionError(
+            f"no counterexample to {wording!r} in {max_examples} examples: the literal "
+            "wording may hold after all"
+        ) from None
+    request.node.user_properties.append(("examples", calls))
+    request.node.user_properties.append(("counterexample", f"{wording}: {found!r}"))
+    return found

@@ -1,0 +1,133 @@
+"""The claims table: per-test results gathered into one row per claim (and implementation).
+
+Pure functions of plain data, so they work the same on a serial run and on results an
+xdist controller gathered from its workers.
+"""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+
+from theory.claims import CLAIMS, Claim
+
+#: The implementation column of tests that do not run a layer (theory-only properties).
+THEORY = "theory"
+
+
+@dataclass
+class TestResult:
+    """What one test (one node id) contributed."""
+
+    nodeid: str
+    claims: list[str]
+    impl: str = THEORY
+    outcome: str = "passed"  # passed, failed, skipped
+    examples: int = 0
+    duration: float = 0.0
+    counterexample: str = ""
+    message: str = ""
+
+
+@dataclass
+class ClaimRow:
+    """One row of the claims table."""
+
+    id: str
+    title: str
+    verdict: str
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    examples: int = 0
+    tests: list[dict] = field(default_factory=list)
+    counterexamples: list[str] = field(default_factory=list)
+
+    @property
+    def outcome(self) -> str:
+        if self.failed:
+            return "failed"
+        if self.passed:
+            return "passed"
+        return "skipped" if self.skipped else "not run"
+
+
+def rows(results: Iterable[TestResult], claims: Iterable[Claim] = CLAIMS) -> list[ClaimRow]:
+    """One row per claim, in registry order, counting the tests that name it."""
+    table = {c.id: ClaimRow(id=c.id, title=c.title, verdict=c.verdict.value) for c in claims}
+    for result in results:
+        for cid in result.claims:
+            row = table.get(cid)
+            if row is None:
+                continue
+            setattr(row, result.outcome, getattr(row, result.outcome) + 1)
+            row.examples += result.examples
+            row.tests.append(asdict(result))
+            if result.counterexample and result.counterexample not in row.counterexamples:
+                row.counterexamples.append(result.counterexample)
+    return list(table.values())
+
+
+def render(table: list[ClaimRow]) -> list[str]:
+    """The table as aligned text lines."""
+    header = ("claim", "title", "verdict", "passed", "failed", "skipped", "examples")
+    body = [
+        (r.id, r.title, r.verdict, str(r.passed), str(r.failed), str(r.skipped), str(r.examples))
+        for r in table
+    ]
+    widths = [max(len(line[c]) for line in [header, *body]) for c in range(len(header))]
+    numeric = {3, 4, 5, 6}
+
+    def fmt(line: tuple[str, ...]) -> str:
+        cells = (
+            cell.rjust(w) if c in numeric else cell.ljust(w)
+            for c, (cell, w) in enumerate(zip(line, widths))
+        )
+        return "  ".join(cells).rstrip()
+
+    lines = [fmt(header), "  ".join("-" * w for w in widths)]
+    lines += [fmt(line) for line in body]
+    for r in table:
+        for cx in r.counterexamples:
+            lines.append(f"  {r.id} minimal counterexample: {' '.join(cx.split())}")
+    return lines
+
+
+def versions() -> dict[str, str]:
+    """Versions of what the verdicts depend on."""
+    import hypothesis
+    import numpy
+    import pytest
+    import scipy
+
+    return {
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "scipy": scipy.__version__,
+        "hypothesis": hypothesis.__version__,
+        "pytest": pytest.__version__,
+    }
+
+
+def to_json(table: list[ClaimRow], run: dict) -> dict:
+    """The claims table as a JSON-ready dict (one entry per claim)."""
+    return {
+        "run": run,
+        "versions": versions(),
+        "claims": [
+            {
+                "id": r.id,
+                "title": r.title,
+                "verdict": r.verdict,
+                "outcome": r.outcome,
+                "passed": r.passed,
+                "failed": r.failed,
+                "skipped": r.skipped,
+                "examples": r.examples,
+                "counterexamples": r.counterexamples,
+                "tests": r.tests,
+            }
+            for r in table
+        ],
+    }

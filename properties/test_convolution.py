@@ -1,0 +1,66 @@
+"""Claim convolution: “This is a convolution!” - it is a cross-correlation."""
+
+import numpy as np
+import pytest
+import scipy.signal
+from hypothesis import given
+from hypothesis import strategies as st
+
+from properties.harness import bound, call, refute
+from properties.strategies import cases, impulse
+from reference import ORACLE
+from reference.scipy_adapters import convolve2d, correlate2d
+from theory.bounds import assert_within, direct
+from theory.indices import PADDINGS
+
+
+@pytest.mark.claim("convolution")
+@pytest.mark.parametrize("padding", PADDINGS)
+@pytest.mark.parametrize("scipy_form", [correlate2d, convolve2d], ids=["correlate2d", "convolve2d-rot180"])
+@given(case=st.data())
+def test_layer_is_scipy_cross_correlation(layer, padding, scipy_form, case):
+    """convolution: the layer equals u + scipy.signal.correlate2d(x, V) ('valid'; 'same'
+    with zero fill; 'same' with wrap), and u + convolve2d(x, V rotated by 180°)."""
+    c = case.draw(cases(padding), label="case")
+    expected = scipy_form(c.x, c.V, c.u, padding)
+    tol = bound(layer, c.x, c.V, c.u, padding) + direct(c.x, c.V, c.u, padding)
+    assert_within(call(layer, c.x, c.V, c.u, padding), expected, tol,
+                  f"{layer} vs {scipy_form.__name__}")
+
+
+@pytest.mark.claim("convolution")
+@given(data=st.data())
+def test_convolution_with_V_itself_iff_centrally_symmetric(layer, data):
+    """convolution: layer(x) = u + convolve2d(x, V) for every x if and only if
+    V = V[::-1, ::-1]; for any other V, an impulse at the centre of a (2Δ+1)² image
+    tells the two apart."""
+    c = data.draw(cases("zeros"), label="case")
+    if data.draw(st.booleans(), label="symmetrize"):
+        V = c.V + c.V[::-1, ::-1]
+        x = c.x
+    else:
+        V = c.V
+        side = V.shape[0]
+        x = impulse((side, side), c.delta, c.delta)
+    h = call(layer, x, V, c.u, "zeros")
+    conv = c.u + scipy.signal.convolve2d(x, V, mode="same")
+    tol = bound(layer, x, V, c.u, "zeros") + direct(x, V, c.u, "zeros")
+    if np.array_equal(V, V[::-1, ::-1]):
+        assert_within(h, conv, tol, f"{layer} vs convolve2d with a symmetric V")
+    else:
+        with pytest.raises(AssertionError):
+            assert_within(h, conv, tol, "")
+
+
+@pytest.mark.claim("convolution")
+def test_literal_convolution_is_refuted(request):
+    """convolution: as literally stated ('this is a convolution' with kernel V) the claim
+    is false; Hypothesis finds the minimal counterexample."""
+
+    def violates(c):
+        h = ORACLE.fn(c.x, c.V, c.u, "zeros")
+        return not np.array_equal(h, c.u + scipy.signal.convolve2d(c.x, c.V, mode="same"))
+
+    c = refute(request, cases("zeros", any_layout=False), violates,
+               "layer(x) == u + convolve2d(x, V, mode='same')")
+    assert not np.array_equal(c.V, c.V[::-1, ::-1])

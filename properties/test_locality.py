@@ -1,0 +1,55 @@
+"""Claim locality: only pixels within Δ of (i, j) reach h[i, j], each through V[k-i, l-j]."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from properties.harness import bound, call
+from properties.strategies import cases, pixels, scalars
+from theory.bounds import assert_within
+from theory.indices import PADDINGS, embed, output_shape, window_mask
+
+
+@pytest.mark.claim("locality")
+@pytest.mark.parametrize("padding", PADDINGS)
+@given(data=st.data())
+def test_sensitivity_is_the_kernel_inside_the_window_and_zero_outside(layer, padding, data):
+    """locality: the layer is affine and h(x + t·e_kl) - h(x) = t·W[:, :, k, l], where
+    W[i,j,k,l] = V[k-i, l-j] inside the Δ-window of (i,j) and 0 outside it: changing x
+    outside the window leaves h[i,j] unchanged."""
+    case = data.draw(cases(padding), label="case")
+    k, l = data.draw(pixels(case.x.shape), label="(k, l)")  # noqa: E741
+    t = data.draw(scalars().filter(bool), label="t")
+    x2 = case.x.copy()
+    x2[k, l] += t
+    difference = call(layer, x2, case.V, case.u, padding) - call(
+        layer, case.x, case.V, case.u, padding
+    )
+    expected = t * embed(case.V, case.x.shape, padding)[:, :, k, l]
+    tol = bound(layer, x2, case.V, case.u, padding) + bound(layer, case.x, case.V, case.u, padding)
+    assert_within(difference, expected, tol, f"{layer}: h(x + {t}·e_{k, l}) - h(x)")
+
+
+@pytest.mark.claim("locality")
+@pytest.mark.parametrize("padding", PADDINGS)
+@given(data=st.data())
+def test_dense_weights_vanish_outside_the_window(padding, data):
+    """locality: in the dense form, W[i,j,k,l] = 0 whenever (k,l) is more than Δ from
+    (i,j), and W[i,j,k,l] = V[Δ+k-i, Δ+l-j] inside (summed over wraps on the torus)."""
+    case = data.draw(cases(padding, any_layout=False), label="case")
+    shape, delta = case.x.shape, case.delta
+    W = embed(case.V, shape, padding)
+    base = delta if padding == "valid" else 0
+    for i, j in np.ndindex(output_shape(shape, delta, padding)):
+        inside = window_mask(shape, i, j, delta, padding)
+        assert not W[i, j][~inside].any()
+        expected = np.zeros(shape)
+        for a in range(-delta, delta + 1):
+            for b in range(-delta, delta + 1):
+                k, l = i + base + a, j + base + b  # noqa: E741
+                if padding == "circular":
+                    expected[k % shape[0], l % shape[1]] += case.V[delta + a, delta + b]
+                elif 0 <= k < shape[0] and 0 <= l < shape[1]:
+                    expected[k, l] = case.V[delta + a, delta + b]
+        np.testing.assert_array_equal(W[i, j], expected)

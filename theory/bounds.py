@@ -1,0 +1,204 @@
+"""Floating-point error bounds: the one place in the suite where a tolerance is chosen.
+
+Every float comparison in ``properties/`` goes through :func:`assert_within`, with a
+:class:`Bound` built here from the data (x, V, u), the padding and the error model of
+each side. No property carries its own rtol or atol.
+
+Notation: u_p = 2^-p is the unit roundoff of the working precision (2^-53 for float64,
+2^-24 for float32), and γ_n = n·u_p / (1 - n·u_p) (Higham, *Accuracy and Stability of
+Numerical Algorithms*, 2nd ed., SIAM 2002, §3.1, Lemma 3.1).
+
+1. Exact arithmetic (direct summation on integer data).
+   If x, V and u are integer-valued and |u| + Σ|V[a,b]|·|x[i+a, j+b]| <= 2^(p) for every
+   output, every product and every partial sum, in any order, is an integer of magnitude
+   at most 2^p, hence representable: a direct-summation layer is then exact. The bound
+   is 0 and the comparison is equality. The algebraic identities are checked this way.
+
+2. Direct summation, elementwise (``model="direct"``).
+   h[i, j] = u + Σ_{n terms} V·x is an inner product of length n + 1 = (2Δ+1)^2 + 1; by
+   Higham eq. (3.5), in any summation order and with or without FMA,
+       |ĥ[i, j] - h[i, j]| <= γ_{n+1} · (|u| + Σ |V[a,b]| |x[i+a, j+b]|).
+   When the inputs are float64 but the arithmetic is in precision p < 53, rounding x and
+   V to that precision adds two more relative errors to each term (Higham Lemma 3.3:
+   (1+δ)(1+δ')(1+θ_{n+1}) = 1+θ_{n+3}), so γ_{n+3} is used for that case.
+
+3. FFT-based, normwise (``model="fft"``).
+   The cyclic correlation is z = F⁻¹(F x ⊙ F k) with k the (reversed, wrapped) kernel on
+   the N-point grid (zero-padded for 'zeros' and 'valid'). Higham Thm 24.2 bounds one
+   computed FFT by ||ΔX||_2 <= ε ||X||_2 with ε = t·η / (1 - t·η), η = μ + γ_4(√2 + μ),
+   t the number of radix-2 stages and μ the error in the twiddle factors (μ = u_p).
+   With ||F x||_2 = √N ||x||_2, ||F x||_∞ <= ||x||_1 and complex multiplication correct
+   to √2·γ_2 (Higham Lemma 3.5), first-order propagation through the product and the
+   inverse transform gives
+       ||ẑ - z||_2 <= (2ε + u_p + √2 γ_2) ||x||_2 ||k||_1 + ε ||x||_1 ||k||_2,
+   and adding u costs u_p (||z||_2 + |u|·√M) more over M outputs, where ||z||_2 <= ||x||_2 ||k||_1
+   (Young's inequality). Since the transform lengths an implementation chooses (powers of
+   two, 5-smooth lengths, or Bluestein's algorithm for large primes, which uses three
+   transforms of length >= 2m-1) are not part of the layer contract, t is taken for the
+   worst of these: per axis of padded length m, t = 3·⌈log2(2m)⌉ + 2. A factor 2 covers
+   the second-order terms, which are below u_p·ε relative. Folding k (a kernel wrapped
+   onto the torus) only reduces ||k||_1, and ||k||_2 is computed from the folded kernel.
+
+4. Comparing two computed results a and b of the same exact value h:
+   a - b = (a - h) - (b - h), so the bounds add: elementwise parts add elementwise and
+   normwise parts add. :func:`assert_within` accepts a difference r iff r = e1 + e2 with
+   |e1| <= elementwise and ||e2||_2 <= normwise, which holds iff
+   ||max(|r| - elementwise, 0)||_2 <= normwise.
+
+The bound on a magnitude |V|⋆|x| is itself computed in floating point; its relative error
+is at most γ_{n+1} <= 1e-13 for the sizes used, which the factor (1 + 2γ_{n+1}) below
+absorbs.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from theory.indices import Padding, delta_of, fold, output_shape, windows
+
+Model = Literal["direct", "fft"]
+MODELS: tuple[Model, ...] = ("direct", "fft")
+
+
+def unit_roundoff(dtype: np.dtype | type) -> float:
+    """u_p = 2^-p: half the machine epsilon of ``dtype``."""
+    return float(np.finfo(dtype).eps) / 2
+
+
+def gamma(n: int, dtype: np.dtype | type = np.float64) -> float:
+    """γ_n = n·u / (1 - n·u), Higham Lemma 3.1."""
+    nu = n * unit_roundoff(dtype)
+    if nu >= 1:
+        raise ValueError(f"γ_{n} undefined in {np.dtype(dtype).name}: n·u >= 1")
+    return nu / (1 - nu)
+
+
+@dataclass(frozen=True)
+class Bound:
+    """An error bound |e| split as e = e1 + e2, |e1| <= elementwise, ||e2||_2 <= normwise."""
+
+    elementwise: np.ndarray | float = 0.0
+    normwise: float = 0.0
+
+    def __add__(self, other: Bound) -> Bound:
+        return Bound(self.elementwise + other.elementwise, self.normwise + other.normwise)
+
+    @property
+    def is_zero(self) -> bool:
+        return self.normwise == 0 and not np.any(self.elementwise)
+
+
+EXACT = Bound()
+
+
+def abs_layer(x: np.ndarray, V: np.ndarray, u: float, padding: Padding) -> np.ndarray:
+    """|u| + Σ |V[a, b]| |x[i+a, j+b]|: the magnitude every bound of a sum scales with."""
+    delta = delta_of(V)
+    s = np.einsum("ijab,ab->ij", windows(np.abs(x), delta, padding), np.abs(V))
+    return abs(u) + s
+
+
+def exact_on(x: np.ndarray, V: np.ndarray, u: float, padding: Padding,
+             dtype: np.dtype | type = np.float64) -> bool:
+    """Whether direct summation in ``dtype`` is exact for these inputs (item 1 above)."""
+    digits = np.finfo(dtype).nmant + 1
+    data = (x, V, np.asarray(u))
+    if not all(np.array_equal(np.round(d), d) for d in data):
+        return False
+    return float(abs_layer(x, V, u, padding).max(initial=0.0)) <= 2.0**digits
+
+
+def direct(x: np.ndarray, V: np.ndarray, u: float, padding: Padding,
+           dtype: np.dtype | type = np.float64) -> Bound:
+    """Bound for a direct-summation layer computing in ``dtype`` (items 1 and 2)."""
+    if exact_on(x, V, u, padding, dtype):
+        return EXACT
+    n = V.size + 1 + (2 if np.dtype(dtype).itemsize < 8 else 0)
+    g = gamma(n, dtype)
+    return Bound(elementwise=g * (1 + 2 * g) * abs_layer(x, V, u, padding))
+
+
+def _fft_stages(m: int) -> int:
+    """Worst-case radix-2 stage count of one length-m transform (item 3)."""
+    return 3 * math.ceil(math.log2(2 * m)) + 2
+
+
+def fft(x: np.ndarray, V: np.ndarray, u: float, padding: Padding,
+        dtype: np.dtype | type = np.float64) -> Bound:
+    """Normwise bound for an FFT-based layer computing in ``dtype`` (item 3)."""
+    delta = delta_of(V)
+    grid = x.shape if padding == "circular" else tuple(n + 2 * delta for n in x.shape)
+    up = unit_roundoff(dtype)
+    t = sum(_fft_stages(m) for m in grid)
+    eta = up + gamma(4, dtype) * (math.sqrt(2) + up)
+    if t * eta >= 1:
+        raise ValueError(f"FFT bound undefined for a grid of {grid} in {np.dtype(dtype).name}")
+    eps = t * eta / (1 - t * eta)
+    k = fold(V, grid)
+    x1, x2 = float(np.abs(x).sum()), norm2(x)
+    k1, k2 = float(np.abs(k).sum()), norm2(k)
+    outputs = math.prod(output_shape(x.shape, delta, padding))
+    first_order = (2 * eps + up + math.sqrt(2) * gamma(2, dtype)) * x2 * k1 + eps * x1 * k2
+    bias = up * (x2 * k1 + abs(u) * math.sqrt(outputs))
+    if np.dtype(dtype).itemsize < 8:
+        # inputs rounded to the working precision: one relative error each on x and k
+        bias += 2 * up * x2 * k1
+    return Bound(normwise=2 * (first_order + bias))
+
+
+def for_model(model: Model, x: np.ndarray, V: np.ndarray, u: float, padding: Padding,
+              dtype: np.dtype | type = np.float64) -> Bound:
+    """The bound of an implementation of error model ``model``."""
+    if model == "direct":
+        return direct(x, V, u, padding, dtype)
+    if model == "fft":
+        return fft(x, V, u, padding, dtype)
+    raise ValueError(f"unknown error model {model!r}; expected one of {MODELS}")
+
+
+def norm2(v: np.ndarray) -> float:
+    """||v||_2 without overflow or underflow of the squares (scaled by max |v|)."""
+    top = float(np.max(np.abs(v), initial=0.0))
+    if top == 0 or not math.isfinite(top):
+        return top
+    return top * float(np.sqrt(np.sum(np.square(np.asarray(v) / top))))
+
+
+def excess(r: np.ndarray, bound: Bound) -> float:
+    """||max(|r| - elementwise, 0)||_2 - normwise: <= 0 iff r is within the bound."""
+    over = np.maximum(np.abs(r) - bound.elementwise, 0.0)
+    return norm2(over) - bound.normwise
+
+
+def assert_within(actual: np.ndarray, expected: np.ndarray, bound: Bound, what: str) -> None:
+    """Fail with a one-paragraph diagnostic unless actual - expected is within ``bound``.
+
+    With the zero bound this is exact equality (NaN never compares equal).
+    """
+    __tracebackhide__ = True
+    actual = np.asarray(actual, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    if actual.shape != expected.shape:
+        raise AssertionError(f"{what}: shape {actual.shape} != expected {expected.shape}")
+    if bound.is_zero:
+        if np.array_equal(actual, expected):
+            return
+        bad = np.argwhere(actual != expected)
+        first = tuple(int(v) for v in bad[0])
+        raise AssertionError(
+            f"{what}: not exactly equal at {len(bad)} of {actual.size} positions; "
+            f"first at {first}: {actual[first]!r} != {expected[first]!r}"
+        )
+    r = actual - expected
+    if not np.all(np.isfinite(r)) or excess(r, bound) > 0:
+        worst = tuple(int(v) for v in np.unravel_index(np.nanargmax(np.abs(r)), r.shape))
+        raise AssertionError(
+            f"{what}: difference exceeds the error bound (theory.bounds); largest "
+            f"|difference| {abs(r[worst]):.3e} at {worst}, elementwise bound there "
+            f"{np.broadcast_to(bound.elementwise, r.shape)[worst]:.3e}, normwise bound "
+            f"{bound.normwise:.3e}, ||difference||_2 {norm2(r):.3e}"
+        )

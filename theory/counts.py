@@ -1,0 +1,51 @@
+"""Parameter counts of the three layers of the article, as formulas.
+
+The properties check these formulas against the parameter tensors the reference layers
+actually use (their sizes, and how many distinct coefficients an embedded kernel fills),
+never against a copy of the formula.
+"""
+
+from __future__ import annotations
+
+
+def dense_weights(height: int, width: int) -> int:
+    """W[i, j, k, l] of a fully connected h×w -> h×w layer: (hw)^2 coefficients."""
+    return (height * width) ** 2
+
+
+def dense_biases(height: int, width: int) -> int:
+    """u[i, j]: one bias per hidden pixel, hw in all."""
+    return height * width
+
+
+def shared_weights_torus(height: int, width: int) -> int:
+    """V[a, b] with no locality on the h×w torus: offsets are taken modulo the shape, so
+    hw distinct coefficients."""
+    return height * width
+
+
+def shared_weights_grid(height: int, width: int) -> int:
+    """V[a, b] with no locality on the finite grid: a in -(h-1)..h-1, b in -(w-1)..w-1,
+    so (2h-1)(2w-1) coefficients can reach some pixel."""
+    return (2 * height - 1) * (2 * width - 1)
+
+
+def local_weights(delta: int) -> int:
+    """V[a, b] with |a|, |b| <= Δ: (2Δ+1)^2 coefficients."""
+    return (2 * delta + 1) ** 2
+
+
+def local_weights_used(height: int, width: int, delta: int) -> int:
+    """How many of the (2Δ+1)^2 coefficients of V can touch an h×w image with zero
+    padding: per axis min(2Δ+1, 2n-1) offsets reach a pixel."""
+    return min(2 * delta + 1, 2 * height - 1) * min(2 * delta + 1, 2 * width - 1)
+
+
+def conv_layer_parameters(delta: int) -> int:
+    """The convolution layer's parameters: (2Δ+1)^2 weights and one bias u."""
+    return local_weights(delta) + 1
+
+
+def dense_layer_parameters(height: int, width: int) -> int:
+    """The fully connected layer's parameters: (hw)^2 weights and hw biases."""
+    return dense_weights(height, width) + dense_biases(height, width)
