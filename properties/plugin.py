@@ -156,7 +156,7 @@ class ClaimsRecorder:
     def pytest_terminal_summary(
         self, terminalreporter: pytest.TerminalReporter, exitstatus: int
     ) -> None:
-        if not self.results:
+        if not any(result.claims for result in self.results.values()):
             return
         table = rows(self.results.values())
         terminalreporter.section("claims")
