@@ -31,15 +31,29 @@ class ImplementationError(AssertionError):
     """The implementation under test broke the contract (not a bug of the suite)."""
 
 
-def _describe(x: np.ndarray, V: np.ndarray, u: float, padding: str) -> str:
-    return f"x of shape {x.shape}, V of shape {V.shape}, u={u!r}, padding={padding!r}"
+def _describe(x: np.ndarray, V: np.ndarray, u: float | np.ndarray, padding: str) -> str:
+    return (
+        f"x of shape {x.shape} ({x.dtype}), V of shape {V.shape}, u={u!r}, padding={padding!r}"
+    )
 
 
-def call(layer: Layer, x: np.ndarray, V: np.ndarray, u: float, padding: Padding) -> np.ndarray:
-    """h = layer(x, V, u, padding), checked against the contract."""
+def require(layer: Layer, padding: str = "zeros", ndim: int = 2, channels: bool = False,
+            dtype: str = "float64") -> None:
+    """Skip the test for ``layer`` unless it declares this kind of input."""
     __tracebackhide__ = True
-    if padding not in layer.paddings:
-        pytest.skip(f"{layer.name} declares no support for padding={padding!r}")
+    reason = layer.supports(padding, ndim, channels, dtype)
+    if reason:
+        pytest.skip(reason)
+
+
+def call(layer: Layer, x: np.ndarray, V: np.ndarray, u: float | np.ndarray,
+         padding: Padding) -> np.ndarray:
+    """h = layer(x, V, u, padding), checked against the contract: the output shape (with
+    a trailing C_out axis when V carries channel axes) and the input's float dtype."""
+    __tracebackhide__ = True
+    channels = V.ndim == x.ndim + 1
+    spatial = x.ndim - 1 if channels else x.ndim
+    require(layer, padding, spatial, channels, x.dtype.name)
     try:
         h = layer.fn(x, V, u, padding)
     except NotImplementedError:
@@ -53,14 +67,18 @@ def call(layer: Layer, x: np.ndarray, V: np.ndarray, u: float, padding: Padding)
             f"{layer.name} returned {type(h).__name__}, not a numpy array, on "
             f"{_describe(x, V, u, padding)}"
         )
-    expected = output_shape(x.shape, delta_of(V), padding)
+    expected = output_shape(x.shape[:spatial], delta_of(V, spatial), padding)
+    expected += (V.shape[-1],) if channels else ()
     if h.shape != expected:
         raise ImplementationError(
             f"{layer.name} returned shape {h.shape}, expected {expected}, on "
             f"{_describe(x, V, u, padding)}"
         )
-    if h.dtype.kind != "f":
-        raise ImplementationError(f"{layer.name} returned dtype {h.dtype}, expected a float dtype")
+    if h.dtype != x.dtype:
+        raise ImplementationError(
+            f"{layer.name} returned dtype {h.dtype} for {x.dtype} input, on "
+            f"{_describe(x, V, u, padding)}"
+        )
     if not np.all(np.isfinite(h)):
         raise ImplementationError(
             f"{layer.name} returned non-finite values on finite input {_describe(x, V, u, padding)}"
@@ -68,9 +86,11 @@ def call(layer: Layer, x: np.ndarray, V: np.ndarray, u: float, padding: Padding)
     return h
 
 
-def bound(layer: Layer, x: np.ndarray, V: np.ndarray, u: float, padding: Padding) -> bounds.Bound:
-    """The error bound of ``layer`` on this input: 0 for direct summation on integer data."""
-    return bounds.for_model(layer.error_model, x, V, u, padding)
+def bound(layer: Layer, x: np.ndarray, V: np.ndarray, u: float | np.ndarray,
+          padding: Padding) -> bounds.Bound:
+    """The error bound of ``layer`` on this input, in the input's precision: 0 for direct
+    summation on integer data."""
+    return bounds.for_model(layer.error_model, x, V, u, padding, x.dtype)
 
 
 def probe(f: Callable[[np.ndarray], np.ndarray], shape: tuple[int, int]) -> np.ndarray:

@@ -22,7 +22,7 @@ import pytest
 from hypothesis.statistics import collector
 
 from properties.summary import THEORY, TestResult, render, rows, to_json
-from reference.contract import ImplSpecError, load
+from reference.contract import ImplSpecError, MissingDependency, load
 from theory.claims import BY_ID, CLAIMS
 
 PROPERTIES_DIR = Path(__file__).resolve().parent
@@ -45,13 +45,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    from reference import BUILTINS
+    from reference import DEFAULT
 
-    specs = config.getoption("impl") or list(BUILTINS)
-    try:
-        config.stash[IMPLS] = [load(spec) for spec in specs]
-    except ImplSpecError as exc:
-        raise pytest.UsageError(str(exc)) from None
+    impls = []
+    for spec in config.getoption("impl") or DEFAULT:
+        try:
+            impls.append(load(spec))
+        except MissingDependency as exc:
+            # the rest of the suite still runs; say once, on one line, what to install
+            config.issue_config_time_warning(pytest.PytestConfigWarning(str(exc)), stacklevel=2)
+        except ImplSpecError as exc:
+            raise pytest.UsageError(str(exc)) from None
+    config.stash[IMPLS] = impls
     config.pluginmanager.register(ClaimsRecorder(config), "convproof-claims")
 
 

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from properties.harness import ImplementationError, bound, call
+from properties.harness import ImplementationError, bound, call, require
 from properties.strategies import arrays, cases, deltas, kernels, scalars, shapes
 from reference import ORACLE
 from theory.bounds import assert_within
@@ -35,8 +35,7 @@ def test_valid_rejects_a_kernel_larger_than_the_image(layer, data, delta):
     shape = data.draw(shapes(max_side=side + 2).filter(lambda s: min(s) < side), label="shape")
     x = data.draw(arrays(shape), label="x")
     V = data.draw(kernels(delta), label="V")
-    if "valid" not in layer.paddings:
-        pytest.skip(f"{layer} declares no support for padding='valid'")
+    require(layer, "valid")
     try:
         layer.fn(x, V, data.draw(scalars(), label="u"), "valid")
     except ValueError:

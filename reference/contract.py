@@ -13,12 +13,27 @@ It must not modify x or V and must give the same answer when called again. A pad
 does not support raises NotImplementedError, and the properties for that padding are
 reported as skipped for it.
 
+The same contract in other dimensions and with channels, for implementations that
+declare them:
+
+* d-dimensional (d = 1, 2, 3): x of shape (N1, ..., Nd), V of shape (2Δ+1,)*d, output
+  (N1 - 2Δ, ...) for 'valid', else x's shape;
+* channels: x of shape (*spatial, C_in), V of shape (*(2Δ+1,)*d, C_in, C_out) (so
+  V.ndim == x.ndim + 1), u of shape (C_out,), output (*spatial_out, C_out), with
+  h[i, o] = u[o] + Σ_{a, c} V[a, c, o]·x[i + a, c];
+* float32: given float32 x and V (and u), the output is float32.
+
 An implementation may declare, as attributes of the callable:
 
 * ``error_model``: ``"direct"`` (direct summation: exact on integer data, elementwise
   bound otherwise) or ``"fft"`` (normwise bound; never exact). Default ``"fft"``, the
   more lenient, which is still far too tight for float32 arithmetic or a 1e-10 leak.
-* ``paddings``: the paddings it supports (default: all three).
+* ``paddings``: the paddings it supports (default: all three);
+* ``dims``: the spatial dimensions it supports (default: ``(2,)``);
+* ``channels``: whether it takes channel axes (default: ``False``);
+* ``dtypes``: the dtypes it supports (default: ``("float64",)``).
+
+Properties for what an implementation does not declare are reported as skipped for it.
 """
 
 from __future__ import annotations
@@ -46,6 +61,22 @@ class Layer:
     fn: LayerFn = field(repr=False)
     error_model: Model = "fft"
     paddings: frozenset[str] = frozenset(PADDINGS)
+    dims: frozenset[int] = frozenset({2})
+    channels: bool = False
+    dtypes: frozenset[str] = frozenset({"float64"})
+
+    def supports(self, padding: str = "zeros", ndim: int = 2, channels: bool = False,
+                 dtype: str = "float64") -> str:
+        """'' if the declared capabilities cover this call, else the reason they don't."""
+        if padding not in self.paddings:
+            return f"{self.name} declares no support for padding={padding!r}"
+        if ndim not in self.dims:
+            return f"{self.name} declares no support for {ndim}-D inputs"
+        if channels and not self.channels:
+            return f"{self.name} declares no support for channels"
+        if dtype not in self.dtypes:
+            return f"{self.name} declares no support for {dtype}"
+        return ""
 
     def __str__(self) -> str:
         return self.name
@@ -53,6 +84,10 @@ class Layer:
 
 class ImplSpecError(ValueError):
     """An ``--impl`` value that does not name a usable callable."""
+
+
+class MissingDependency(ImplSpecError):
+    """A built-in whose optional dependency is not installed."""
 
 
 def _import_target(spec: str) -> object:
@@ -100,18 +135,40 @@ def as_layer(name: str, fn: object) -> Layer:
     paddings = frozenset(getattr(fn, "paddings", PADDINGS))
     if not paddings or not paddings <= set(PADDINGS):
         raise ImplSpecError(f"--impl {name!r}: paddings {sorted(paddings)} not within {PADDINGS}")
-    return Layer(name=name, fn=fn, error_model=model, paddings=paddings)  # type: ignore[arg-type]
+    dims = frozenset(getattr(fn, "dims", (2,)))
+    if not dims or not dims <= {1, 2, 3}:
+        raise ImplSpecError(f"--impl {name!r}: dims {sorted(dims)} not within (1, 2, 3)")
+    dtypes = frozenset(getattr(fn, "dtypes", ("float64",)))
+    if not dtypes or not dtypes <= {"float64", "float32"}:
+        raise ImplSpecError(f"--impl {name!r}: dtypes {sorted(dtypes)} not within float64, float32")
+    return Layer(
+        name=name,
+        fn=fn,  # type: ignore[arg-type]
+        error_model=model,
+        paddings=paddings,
+        dims=dims,
+        channels=bool(getattr(fn, "channels", False)),
+        dtypes=dtypes,
+    )
 
 
 def load(spec: str) -> Layer:
     """A built-in name, ``MODULE:NAME`` or ``path/to/file.py:NAME`` as a :class:`Layer`."""
-    from reference import BUILTINS
+    from reference import BUILTINS, OPTIONAL
 
     if spec in BUILTINS:
         return BUILTINS[spec]
+    if spec in OPTIONAL:
+        dependency, target = OPTIONAL[spec]
+        if importlib.util.find_spec(dependency) is None:
+            from reference.torch_adapter import INSTALL_HINT
+
+            raise MissingDependency(f"--impl {spec}: {dependency} is not installed; {INSTALL_HINT}")
+        return as_layer(spec, _import_target(target))
     if ":" not in spec:
         raise ImplSpecError(
-            f"--impl {spec!r}: not a built-in ({', '.join(BUILTINS)}) and not MODULE:NAME "
+            f"--impl {spec!r}: not a built-in ({', '.join([*BUILTINS, *OPTIONAL])}) and not "
+            "MODULE:NAME "
             "or path/to/file.py:NAME"
         )
     return as_layer(spec, _import_target(spec))

@@ -72,17 +72,32 @@ def _ndimage_correlate(x: np.ndarray, V: np.ndarray, mode: str) -> np.ndarray:
     return h
 
 
-def ndimage(x: np.ndarray, V: np.ndarray, u: float, padding: str) -> np.ndarray:
-    """u + scipy.ndimage.correlate(x, V), cropped by Δ for 'valid'."""
+def _ndimage_single(x: np.ndarray, V: np.ndarray, padding: str) -> np.ndarray:
     delta = delta_of(V)
     if padding == "valid":
-        _check_valid(x, V)
+        if min(x.shape) < 2 * delta + 1:
+            raise ValueError(f"kernel {V.shape} is larger than the image {x.shape}")
         full = _ndimage_correlate(x, V, "constant")
-        return u + full[delta : x.shape[0] - delta, delta : x.shape[1] - delta]
+        return full[tuple(slice(delta, n - delta) for n in x.shape)]
     if padding not in _NDIMAGE_MODE:
         raise ValueError(f"unknown padding {padding!r}")
-    return u + _ndimage_correlate(x, V, _NDIMAGE_MODE[padding])
+    return _ndimage_correlate(x, V, _NDIMAGE_MODE[padding])
+
+
+def ndimage(x: np.ndarray, V: np.ndarray, u: float | np.ndarray, padding: str) -> np.ndarray:
+    """u + scipy.ndimage.correlate(x, V), cropped by Δ for 'valid'; in 1-, 2- and 3-D, and
+    with channels (output channel o sums the correlations of x[..., c] with V[..., c, o])."""
+    if V.ndim == x.ndim:
+        return u + _ndimage_single(x, V, padding)
+    per_output = [
+        sum(_ndimage_single(x[..., c], V[..., c, o], padding) for c in range(x.shape[-1]))
+        for o in range(V.shape[-1])
+    ]
+    return np.asarray(u) + np.stack(per_output, axis=-1)
 
 
 for _fn in (correlate2d, convolve2d, ndimage):
     _fn.error_model = "direct"  # type: ignore[attr-defined]
+ndimage.dims = (1, 2, 3)  # type: ignore[attr-defined]
+ndimage.channels = True  # type: ignore[attr-defined]
+ndimage.dtypes = ("float64", "float32")  # type: ignore[attr-defined]

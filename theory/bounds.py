@@ -95,14 +95,32 @@ class Bound:
 EXACT = Bound()
 
 
-def abs_layer(x: np.ndarray, V: np.ndarray, u: float, padding: Padding) -> np.ndarray:
-    """|u| + Σ |V[a, b]| |x[i+a, j+b]|: the magnitude every bound of a sum scales with."""
-    delta = delta_of(V)
-    s = np.einsum("ijab,ab->ij", windows(np.abs(x), delta, padding), np.abs(V))
-    return abs(u) + s
+def _spatial(x: np.ndarray, V: np.ndarray) -> int:
+    """Spatial dimensions: all of x, or all but its last (channel) axis when V carries
+    (C_in, C_out) axes, i.e. V.ndim == x.ndim + 1."""
+    return x.ndim - 1 if V.ndim == x.ndim + 1 else x.ndim
 
 
-def exact_on(x: np.ndarray, V: np.ndarray, u: float, padding: Padding,
+def terms(x: np.ndarray, V: np.ndarray) -> int:
+    """How many products one output sums: (2Δ+1)^d, times C_in with channels."""
+    return V.size // V.shape[-1] if V.ndim == x.ndim + 1 else V.size
+
+
+def abs_layer(x: np.ndarray, V: np.ndarray, u: float | np.ndarray, padding: Padding) -> np.ndarray:
+    """|u| + Σ |V[a]| |x[i+a]| (summed over input channels too): the magnitude every
+    bound of a sum scales with."""
+    d = _spatial(x, V)
+    w = windows(np.abs(x), delta_of(V, d), padding, d)
+    if d == x.ndim:
+        s = np.tensordot(w, np.abs(V), axes=d)
+    else:  # w: (*out, C_in, *k); V: (*k, C_in, C_out)
+        axes_w = [d, *range(d + 1, 2 * d + 1)]
+        axes_v = [d, *range(d)]
+        s = np.tensordot(w, np.abs(V), axes=(axes_w, axes_v))
+    return np.abs(u) + s
+
+
+def exact_on(x: np.ndarray, V: np.ndarray, u: float | np.ndarray, padding: Padding,
              dtype: np.dtype | type = np.float64) -> bool:
     """Whether direct summation in ``dtype`` is exact for these inputs (item 1 above)."""
     digits = np.finfo(dtype).nmant + 1
@@ -112,12 +130,12 @@ def exact_on(x: np.ndarray, V: np.ndarray, u: float, padding: Padding,
     return float(abs_layer(x, V, u, padding).max(initial=0.0)) <= 2.0**digits
 
 
-def direct(x: np.ndarray, V: np.ndarray, u: float, padding: Padding,
+def direct(x: np.ndarray, V: np.ndarray, u: float | np.ndarray, padding: Padding,
            dtype: np.dtype | type = np.float64) -> Bound:
     """Bound for a direct-summation layer computing in ``dtype`` (items 1 and 2)."""
     if exact_on(x, V, u, padding, dtype):
         return EXACT
-    n = V.size + 1 + (2 if np.dtype(dtype).itemsize < 8 else 0)
+    n = terms(x, V) + 1 + (2 if np.dtype(dtype).itemsize < 8 else 0)
     g = gamma(n, dtype)
     return Bound(elementwise=g * (1 + 2 * g) * abs_layer(x, V, u, padding))
 
@@ -127,11 +145,17 @@ def _fft_stages(m: int) -> int:
     return 3 * math.ceil(math.log2(2 * m)) + 2
 
 
-def fft(x: np.ndarray, V: np.ndarray, u: float, padding: Padding,
+def fft(x: np.ndarray, V: np.ndarray, u: float | np.ndarray, padding: Padding,
         dtype: np.dtype | type = np.float64) -> Bound:
-    """Normwise bound for an FFT-based layer computing in ``dtype`` (item 3)."""
-    delta = delta_of(V)
-    grid = x.shape if padding == "circular" else tuple(n + 2 * delta for n in x.shape)
+    """Normwise bound for an FFT-based layer computing in ``dtype`` (item 3).
+
+    With channels, output channel d sums C_in correlations: their bounds add, plus the
+    γ_{C_in} error of that sum, and the per-channel normwise bounds add over d.
+    """
+    d = _spatial(x, V)
+    delta = delta_of(V, d)
+    spatial = x.shape[:d]
+    grid = spatial if padding == "circular" else tuple(n + 2 * delta for n in spatial)
     up = unit_roundoff(dtype)
     t = sum(_fft_stages(m) for m in grid)
     eta = up + gamma(4, dtype) * (math.sqrt(2) + up)
@@ -139,18 +163,26 @@ def fft(x: np.ndarray, V: np.ndarray, u: float, padding: Padding,
         raise ValueError(f"FFT bound undefined for a grid of {grid} in {np.dtype(dtype).name}")
     eps = t * eta / (1 - t * eta)
     k = fold(V, grid)
-    x1, x2 = float(np.abs(x).sum()), norm2(x)
-    k1, k2 = float(np.abs(k).sum()), norm2(k)
-    outputs = math.prod(output_shape(x.shape, delta, padding))
-    first_order = (2 * eps + up + math.sqrt(2) * gamma(2, dtype)) * x2 * k1 + eps * x1 * k2
-    bias = up * (x2 * k1 + abs(u) * math.sqrt(outputs))
+    xs = [x] if d == x.ndim else [x[..., c] for c in range(x.shape[-1])]
+    ks = [[k]] if d == x.ndim else [[k[..., c, o] for o in range(k.shape[-1])] for c in range(k.shape[-2])]
+    first_order, young = 0.0, 0.0
+    for xc, kc in zip(xs, ks):
+        x1, x2 = float(np.abs(xc).sum()), norm2(xc)
+        for ko in kc:
+            k1, k2 = float(np.abs(ko).sum()), norm2(ko)
+            first_order += (2 * eps + up + math.sqrt(2) * gamma(2, dtype)) * x2 * k1 + eps * x1 * k2
+            young += x2 * k1  # >= ||x_c ⋆ k_cd||_2
+    if len(xs) > 1:
+        first_order += gamma(len(xs), dtype) * young  # summing the C_in channel results
+    outputs = math.prod(output_shape(spatial, delta, padding))
+    bias = up * (young + norm2(np.broadcast_to(np.abs(u), (outputs, *np.shape(u)))))
     if np.dtype(dtype).itemsize < 8:
         # inputs rounded to the working precision: one relative error each on x and k
-        bias += 2 * up * x2 * k1
+        bias += 2 * up * young
     return Bound(normwise=2 * (first_order + bias))
 
 
-def for_model(model: Model, x: np.ndarray, V: np.ndarray, u: float, padding: Padding,
+def for_model(model: Model, x: np.ndarray, V: np.ndarray, u: float | np.ndarray, padding: Padding,
               dtype: np.dtype | type = np.float64) -> Bound:
     """The bound of an implementation of error model ``model``."""
     if model == "direct":

@@ -21,11 +21,13 @@ Padding = Literal["valid", "zeros", "circular"]
 PADDINGS: tuple[Padding, ...] = ("valid", "zeros", "circular")
 
 
-def delta_of(V: np.ndarray) -> int:
-    """The locality radius Δ of a kernel of shape (2Δ+1, 2Δ+1)."""
-    if V.ndim != 2 or V.shape[0] != V.shape[1] or V.shape[0] % 2 == 0:
-        raise ValueError(f"kernel must have shape (2Δ+1, 2Δ+1), got {V.shape}")
-    return (V.shape[0] - 1) // 2
+def delta_of(V: np.ndarray, ndim: int | None = None) -> int:
+    """The locality radius Δ of a kernel whose first ``ndim`` sides (all, by default) are
+    2Δ+1; any further axes are channel axes (C_in, C_out)."""
+    sides = V.shape[: V.ndim if ndim is None else ndim]
+    if not sides or len(set(sides)) != 1 or sides[0] % 2 == 0:
+        raise ValueError(f"kernel must have sides 2Δ+1, got shape {V.shape}")
+    return (sides[0] - 1) // 2
 
 
 def offsets(delta: int) -> np.ndarray:
@@ -48,21 +50,24 @@ def offset_range(i: int, n: int) -> range:
     return range(-i, n - i)
 
 
-def output_shape(shape: tuple[int, int], delta: int, padding: Padding) -> tuple[int, int]:
+def output_shape(shape: tuple[int, ...], delta: int, padding: Padding) -> tuple[int, ...]:
     """Shape of h for an image of ``shape``; 'valid' keeps only windows inside the image."""
     if padding == "valid":
-        return (shape[0] - 2 * delta, shape[1] - 2 * delta)
-    return tuple(shape)  # type: ignore[return-value]
+        return tuple(n - 2 * delta for n in shape)
+    return tuple(shape)
 
 
-def shift(x: np.ndarray, s: tuple[int, int], boundary: Literal["circular", "zeros"]) -> np.ndarray:
-    """Translate ``x`` by ``s``: result[k, l] = x[k - s0, l - s1].
+def shift(
+    x: np.ndarray, s: tuple[int, ...], boundary: Literal["circular", "zeros"]
+) -> np.ndarray:
+    """Translate ``x`` by ``s`` along its first len(s) axes: result[k] = x[k - s].
 
     On the torus ('circular') indices are taken modulo the shape; on the finite grid
     ('zeros') pixels moved in from outside the image are 0.
     """
+    axes = tuple(range(len(s)))
     if boundary == "circular":
-        return np.roll(x, s, axis=(0, 1))
+        return np.roll(x, s, axis=axes)
     out = np.zeros_like(x)
     src, dst = [], []
     for n, t in zip(x.shape, s):
@@ -183,33 +188,40 @@ def unreindex_weights(V4: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return V4[i, j, k - i + height - 1, l - j + width - 1]
 
 
-def padded(x: np.ndarray, delta: int, padding: Padding) -> np.ndarray:
-    """x extended by Δ on every side the way the padding reads outside the image: zeros,
-    periodically (also when Δ exceeds the image, which wraps several times), or not at all."""
+def padded(x: np.ndarray, delta: int, padding: Padding, spatial: int | None = None) -> np.ndarray:
+    """x extended by Δ on every side of its first ``spatial`` axes (all, by default) the
+    way the padding reads outside the image: zeros, periodically (also when Δ exceeds the
+    image, which wraps several times), or not at all."""
     if padding == "valid":
         return x
+    spatial = x.ndim if spatial is None else spatial
     mode = "wrap" if padding == "circular" else "constant"
-    return np.pad(x, delta, mode=mode)
+    return np.pad(x, [(delta, delta)] * spatial + [(0, 0)] * (x.ndim - spatial), mode=mode)
 
 
-def windows(x: np.ndarray, delta: int, padding: Padding) -> np.ndarray:
-    """A read-only view w with w[i, j, Δ + a, Δ + b] = the pixel h[i, j] reads at offset
-    (a, b): x[i + a, j + b] under the padding ('valid' with i, j counted from Δ)."""
-    if padding == "valid" and min(x.shape) < 2 * delta + 1:
+def windows(x: np.ndarray, delta: int, padding: Padding, spatial: int | None = None) -> np.ndarray:
+    """A read-only view w with w[i, ..., Δ + a, ...] = the pixel h[i] reads at offset a:
+    x[i + a] under the padding ('valid' with i counted from Δ). Axes: the output's spatial
+    axes, then any channel axes of x, then the kernel's spatial axes."""
+    spatial = x.ndim if spatial is None else spatial
+    if padding == "valid" and min(x.shape[:spatial]) < 2 * delta + 1:
         raise ValueError(
             f"'valid' needs an image of at least {2 * delta + 1} per side, got {x.shape}"
         )
     side = 2 * delta + 1
-    return np.lib.stride_tricks.sliding_window_view(padded(x, delta, padding), (side, side))
+    return np.lib.stride_tricks.sliding_window_view(
+        padded(x, delta, padding, spatial), (side,) * spatial, axis=tuple(range(spatial))
+    )
 
 
-def fold(V: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """The kernel wrapped onto the h×w torus: K[a mod h, b mod w] = Σ V[a, b] over all
-    offsets (a, b) that land on the same residue. Circular correlation with V equals
-    circular correlation with K, even when V is larger than the image."""
-    delta = delta_of(V)
-    a = offsets(delta) % shape[0]
-    b = offsets(delta) % shape[1]
-    K = np.zeros(shape, dtype=np.result_type(V.dtype, np.float64))
-    np.add.at(K, (a[:, None], b[None, :]), V)
+def fold(V: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """The kernel wrapped onto the torus of this shape: K[a mod n] = Σ V[a] over all
+    offsets a that land on the same residue (first len(shape) axes; further axes are
+    channels). Circular correlation with V equals circular correlation with K, even when
+    V is larger than the image."""
+    d = len(shape)
+    delta = delta_of(V, d)
+    K = np.zeros((*shape, *V.shape[d:]), dtype=np.result_type(V.dtype, np.float64))
+    index = np.ix_(*(offsets(delta) % n for n in shape))
+    np.add.at(K, index, V)
     return K
