@@ -22,7 +22,7 @@ from hypothesis.strategies import SearchStrategy
 
 from reference.contract import Layer
 from theory import bounds
-from theory.indices import Padding, delta_of, output_shape
+from theory.indices import PADDINGS, Padding, delta_of, output_shape
 
 T = TypeVar("T")
 
@@ -44,6 +44,16 @@ def require(layer: Layer, padding: str = "zeros", ndim: int = 2, channels: bool 
     reason = layer.supports(padding, ndim, channels, dtype)
     if reason:
         pytest.skip(reason)
+
+
+def paddings_of(layer: Layer) -> tuple[Padding, ...]:
+    """The paddings ``layer`` declares, in theory.indices.PADDINGS order: properties that
+    range over every padding draw from these (a layer declaring none of them is skipped)."""
+    __tracebackhide__ = True
+    declared = tuple(p for p in PADDINGS if p in layer.paddings)
+    if not declared:
+        pytest.skip(f"{layer.name} declares none of the paddings {PADDINGS}")
+    return declared
 
 
 def call(layer: Layer, x: np.ndarray, V: np.ndarray, u: float | np.ndarray,
@@ -98,7 +108,7 @@ def probe(f: Callable[[np.ndarray], np.ndarray], shape: tuple[int, int]) -> np.n
     zero = f(np.zeros(shape))
     J = np.empty((*zero.shape, *shape))
     for k in range(shape[0]):
-        for l in range(shape[1]):  # noqa: E741
+        for l in range(shape[1]):
             e = np.zeros(shape)
             e[k, l] = 1.0
             J[..., k, l] = f(e) - zero

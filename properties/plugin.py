@@ -6,7 +6,8 @@
   theory.claims; when the whole of properties/ is collected, every claim must have a
   property. Either failure stops the run before any test runs.
 * After the run, one row per claim: verdict, tests passed/failed/skipped, examples run;
-  ``--claims-json PATH`` writes the same as JSON.
+  ``--claims-json PATH`` writes the same as JSON, and ``--claims-report DIR`` the report
+  of the run (properties/report.py) with that JSON beside it.
 
 Results travel in each report's ``user_properties``, so a pytest-xdist controller gathers
 the same table as a serial run.
@@ -21,12 +22,22 @@ from pathlib import Path
 import pytest
 from hypothesis.statistics import collector
 
-from properties.summary import THEORY, TestResult, render, rows, to_json
-from reference.contract import ImplSpecError, MissingDependency, load
+from properties.summary import (
+    THEORY,
+    TestResult,
+    by_impl,
+    render,
+    render_side_by_side,
+    rows,
+    to_json,
+)
+from reference.contract import ImplSpecError, MissingDependencyError, load
 from theory.claims import BY_ID, CLAIMS
 
 PROPERTIES_DIR = Path(__file__).resolve().parent
 IMPLS = pytest.StashKey[list]()
+SLOW_DESELECTED = pytest.StashKey[int]()
+UNDECLARED_DESELECTED = pytest.StashKey[int]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -42,6 +53,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--claims-json", metavar="PATH", default=None, help="write the claims table as JSON"
     )
+    group.addoption(
+        "--claims-report", metavar="DIR", default=None,
+        help="write the report of the run into DIR: index.html, report.md, claims.json, figures",
+    )
+    group.addoption(
+        "--slow",
+        action="store_true",
+        help="also run the machinery tests marked slow (end-to-end runs, the mutant "
+        "catalogue); without it they are deselected unless -m names them",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -51,7 +72,7 @@ def pytest_configure(config: pytest.Config) -> None:
     for spec in config.getoption("impl") or DEFAULT:
         try:
             impls.append(load(spec))
-        except MissingDependency as exc:
+        except MissingDependencyError as exc:
             # the rest of the suite still runs; say once, on one line, what to install
             config.issue_config_time_warning(pytest.PytestConfigWarning(str(exc)), stacklevel=2)
         except ImplSpecError as exc:
@@ -74,6 +95,20 @@ def _in_properties(item: pytest.Item) -> bool:
     return PROPERTIES_DIR in Path(str(item.path)).resolve().parents
 
 
+def _undeclared(item: pytest.Item) -> str:
+    """Why the item's layer does not declare the input the property feeds it ('' if it
+    does): ndim and dtype from the item's parameters, the rest from its ``inputs`` mark."""
+    params = getattr(item, "callspec", None) and item.callspec.params
+    if not params or "layer" not in params:
+        return ""
+    layer = params["layer"]
+    mark = item.get_closest_marker("inputs")
+    wanted = dict(mark.kwargs) if mark else {}
+    wanted.update({key: params[key] for key in ("ndim", "dtype") if key in params})
+    # padding is not in question here: each property draws from the declared ones
+    return layer.supports(min(layer.paddings), **wanted) if layer.paddings else ""
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     problems = []
     for item in items:
@@ -88,6 +123,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.user_properties.append(("impl", getattr(layer, "name", THEORY)))
     if problems:
         raise pytest.UsageError("claim markers: " + "; ".join(problems))
+    if not config.getoption("impl"):
+        # The built-in references are 2-D float64 layers: in the default run the N-D,
+        # channel and float32 properties run only against the layers that declare them,
+        # instead of filling the summary with skips. Under --impl they are reported as
+        # skipped, so a user sees what their layer did not declare.
+        undeclared = [i for i in items if _undeclared(i)]
+        if undeclared:
+            config.hook.pytest_deselected(items=undeclared)
+            dropped = set(undeclared)
+            items[:] = [i for i in items if i not in dropped]
+            config.stash[UNDECLARED_DESELECTED] = len(undeclared)
+    if not config.getoption("slow") and not config.getoption("markexpr"):
+        # properties are never deselected: a claim's evidence always runs
+        slow = [i for i in items if i.get_closest_marker("slow") and not _in_properties(i)]
+        if slow:
+            config.hook.pytest_deselected(items=slow)
+            chosen = set(slow)
+            items[:] = [i for i in items if i not in chosen]
+            config.stash[SLOW_DESELECTED] = len(slow)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -161,19 +215,47 @@ class ClaimsRecorder:
     def pytest_terminal_summary(
         self, terminalreporter: pytest.TerminalReporter, exitstatus: int
     ) -> None:
+        undeclared = self.config.stash.get(UNDECLARED_DESELECTED, 0)
+        if undeclared:
+            terminalreporter.write_line(
+                f"{undeclared} N-D, channel and float32 items deselected for built-in layers "
+                "that do not declare them; --impl torch (or scipy-direct, ...) runs them"
+            )
+        skipped_slow = self.config.stash.get(SLOW_DESELECTED, 0)
+        if skipped_slow:
+            terminalreporter.write_line(
+                f"{skipped_slow} slow machinery tests deselected; run them with --slow"
+            )
         if not any(result.claims for result in self.results.values()):
             return
         table = rows(self.results.values())
+        impls = by_impl(self.results.values())
         terminalreporter.section("claims")
         for line in render(table):
             terminalreporter.write_line(line)
+        names = [i.name for i in self.config.stash[IMPLS]]
+        if len(names) > 1:
+            terminalreporter.section("claims by implementation (tests passed/run)")
+            for line in render_side_by_side(impls, names):
+                terminalreporter.write_line(line)
         path = self.config.getoption("claims_json")
+        report_dir = self.config.getoption("claims_report")
+        if not (path or report_dir):
+            return
+        run = {
+            "impls": [impl.name for impl in self.config.stash[IMPLS]],
+            "args": list(self.config.invocation_params.args),
+            "exitstatus": int(exitstatus),
+            "seconds": round(time.time() - self.start, 3),
+        }
+        payload = to_json(table, run, impls)
         if path:
-            run = {
-                "impls": [impl.name for impl in self.config.stash[IMPLS]],
-                "args": list(self.config.invocation_params.args),
-                "exitstatus": int(exitstatus),
-                "seconds": round(time.time() - self.start, 3),
-            }
-            Path(path).write_text(json.dumps(to_json(table, run), indent=2) + "\n")
+            Path(path).write_text(json.dumps(payload, indent=2) + "\n")
             terminalreporter.write_line(f"claims table written to {path}")
+        if report_dir:
+            from properties.report import run_header, write_report
+
+            written = write_report(Path(report_dir), payload, run_header(self.config))
+            terminalreporter.write_line(f"claims report written to {written.index}")
+            for problem in written.problems:
+                terminalreporter.write_line(f"claims report: {problem}")

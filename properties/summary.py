@@ -7,6 +7,7 @@ xdist controller gathered from its workers.
 from __future__ import annotations
 
 import platform
+import sys
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
@@ -82,7 +83,7 @@ def render(table: list[ClaimRow]) -> list[str]:
     def fmt(line: tuple[str, ...]) -> str:
         cells = (
             cell.rjust(w) if c in numeric else cell.ljust(w)
-            for c, (cell, w) in enumerate(zip(line, widths))
+            for c, (cell, w) in enumerate(zip(line, widths, strict=True))
         )
         return "  ".join(cells).rstrip()
 
@@ -94,6 +95,45 @@ def render(table: list[ClaimRow]) -> list[str]:
     return lines
 
 
+def by_impl(results: Iterable[TestResult], claims: Iterable[Claim] = CLAIMS) -> dict:
+    """{claim id: {implementation: {"passed": n, "failed": n, "skipped": n}}} for the
+    tests that run an implementation (not the theory-only ones)."""
+    table: dict = {c.id: {} for c in claims}
+    for result in results:
+        if result.impl == THEORY:
+            continue
+        for cid in result.claims:
+            if cid in table:
+                cell = table[cid].setdefault(
+                    result.impl, {"passed": 0, "failed": 0, "skipped": 0}
+                )
+                cell[result.outcome] += 1
+    return table
+
+
+def render_side_by_side(table: dict, impls: list[str]) -> list[str]:
+    """One column per implementation: passed/run per claim, FAIL when any failed,
+    '-' when all were skipped (the implementation declares no support) or none concern it."""
+
+    def cell(counts: dict | None) -> str:
+        if not counts or counts["passed"] + counts["failed"] == 0:
+            return "-"
+        run = counts["passed"] + counts["failed"]
+        text = f"{counts['passed']}/{run}"
+        return f"FAIL {text}" if counts["failed"] else text
+
+    header = ["claim", *impls]
+    body = [[cid, *(cell(row.get(impl)) for impl in impls)] for cid, row in table.items()]
+    widths = [max(len(line[c]) for line in [header, *body]) for c in range(len(header))]
+    lines = ["  ".join(h.ljust(w) if c == 0 else h.rjust(w)
+                       for c, (h, w) in enumerate(zip(header, widths, strict=True))).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    for line in body:
+        lines.append("  ".join(v.ljust(w) if c == 0 else v.rjust(w)
+                               for c, (v, w) in enumerate(zip(line, widths, strict=True))).rstrip())
+    return lines
+
+
 def versions() -> dict[str, str]:
     """Versions of what the verdicts depend on."""
     import hypothesis
@@ -101,17 +141,23 @@ def versions() -> dict[str, str]:
     import pytest
     import scipy
 
-    return {
+    found = {
         "python": platform.python_version(),
         "numpy": numpy.__version__,
         "scipy": scipy.__version__,
         "hypothesis": hypothesis.__version__,
         "pytest": pytest.__version__,
     }
+    torch = sys.modules.get("torch")  # reported only when a run imported it
+    if torch is not None:
+        found["torch"] = torch.__version__
+    return found
 
 
-def to_json(table: list[ClaimRow], run: dict) -> dict:
-    """The claims table as a JSON-ready dict (one entry per claim)."""
+def to_json(table: list[ClaimRow], run: dict, impls: dict | None = None) -> dict:
+    """The claims table as a JSON-ready dict (one entry per claim); ``impls`` is the
+    :func:`by_impl` table, included per claim as ``by_impl``."""
+    impls = impls or {}
     return {
         "run": run,
         "versions": versions(),
@@ -126,6 +172,7 @@ def to_json(table: list[ClaimRow], run: dict) -> dict:
                 "skipped": r.skipped,
                 "examples": r.examples,
                 "counterexamples": r.counterexamples,
+                "by_impl": impls.get(r.id, {}),
                 "tests": r.tests,
             }
             for r in table

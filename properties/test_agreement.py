@@ -5,25 +5,54 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from properties.harness import ImplementationError, bound, call, require
-from properties.strategies import arrays, cases, deltas, kernels, scalars, shapes
+from properties.harness import ImplementationError, bound, call, paddings_of, require
+from properties.strategies import (
+    arrays,
+    cases,
+    deltas,
+    float32_arrays,
+    kernels,
+    scalars,
+    shapes,
+)
 from reference import ORACLE
 from theory.bounds import assert_within
-from theory.indices import PADDINGS
 
 
 @pytest.mark.claim("agreement")
-@pytest.mark.parametrize("exact", [True, False], ids=["integers", "floats"])
-@pytest.mark.parametrize("padding", PADDINGS)
 @given(data=st.data())
-def test_agrees_with_the_loop_transcription(layer, padding, exact, data):
-    """agreement: the layer equals the loop transcription of the article's equation,
-    exactly on integer data (direct summation) and within theory.bounds on floats of
-    magnitude 2^-200 .. 2^200."""
-    c = data.draw(cases(padding, exact=exact), label="case")
-    expected = ORACLE.fn(c.x, c.V, c.u, padding)
-    tol = bound(layer, c.x, c.V, c.u, padding) + bound(ORACLE, c.x, c.V, c.u, padding)
-    assert_within(call(layer, c.x, c.V, c.u, padding), expected, tol, f"{layer} vs loops")
+def test_agrees_with_the_loop_transcription(layer, data):
+    """agreement: with every padding, the layer equals the loop transcription of the
+    article's equation, exactly on integer data (direct summation) and within
+    theory.bounds on floats of magnitude 2^-200 .. 2^200."""
+    exact = data.draw(st.booleans(), label="exact")
+    c = data.draw(cases(paddings_of(layer), exact=exact), label="case")
+    expected = ORACLE.fn(c.x, c.V, c.u, c.padding)
+    tol = bound(layer, c.x, c.V, c.u, c.padding) + bound(ORACLE, c.x, c.V, c.u, c.padding)
+    assert_within(call(layer, c.x, c.V, c.u, c.padding), expected, tol, f"{layer} vs loops")
+
+
+@pytest.mark.claim("agreement")
+@pytest.mark.inputs(dtype="float32")
+@given(data=st.data())
+def test_agrees_in_float32(layer, data):
+    """agreement: given float32 x, V and u, the layer returns float32 within the float32
+    bound of theory.bounds of the exact layer (exactly on small integers, where every
+    float32 sum is exact), for implementations that declare float32."""
+    require(layer, dtype="float32")
+    exact = data.draw(st.booleans(), label="exact")
+    padding = data.draw(st.sampled_from(paddings_of(layer)), label="padding")
+    delta = data.draw(deltas(), label="delta")
+    min_side = 2 * delta + 1 if padding == "valid" else 1
+    shape = data.draw(shapes(min_side, max(min_side, 8)), label="shape")
+    x = data.draw(float32_arrays(shape, exact), label="x")
+    V = data.draw(float32_arrays((2 * delta + 1,) * 2, exact), label="V")
+    u = np.float32(data.draw(float32_arrays((), exact), label="u"))
+    h = call(layer, x, V, u, padding)
+    x64, V64, u64 = x.astype(np.float64), V.astype(np.float64), float(u)
+    expected = ORACLE.fn(x64, V64, u64, padding)
+    tol = bound(layer, x, V, u, padding) + bound(ORACLE, x64, V64, u64, padding)
+    assert_within(h, expected, tol, f"{layer} in float32 vs loops in float64")
 
 
 @pytest.mark.claim("agreement")

@@ -5,21 +5,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from properties.harness import bound, call
+from properties.harness import bound, call, paddings_of
 from properties.strategies import cases, pixels, scalars
 from theory.bounds import assert_within
 from theory.indices import PADDINGS, embed, output_shape, window_mask
 
 
 @pytest.mark.claim("locality")
-@pytest.mark.parametrize("padding", PADDINGS)
 @given(data=st.data())
-def test_sensitivity_is_the_kernel_inside_the_window_and_zero_outside(layer, padding, data):
-    """locality: the layer is affine and h(x + t·e_kl) - h(x) = t·W[:, :, k, l], where
-    W[i,j,k,l] = V[k-i, l-j] inside the Δ-window of (i,j) and 0 outside it: changing x
-    outside the window leaves h[i,j] unchanged."""
-    case = data.draw(cases(padding), label="case")
-    k, l = data.draw(pixels(case.x.shape), label="(k, l)")  # noqa: E741
+def test_sensitivity_is_the_kernel_inside_the_window_and_zero_outside(layer, data):
+    """locality: with every padding, the layer is affine and h(x + t·e_kl) - h(x) =
+    t·W[:, :, k, l], where W[i,j,k,l] = V[k-i, l-j] inside the Δ-window of (i,j) and 0
+    outside it: changing x outside the window leaves h[i,j] unchanged."""
+    case = data.draw(cases(paddings_of(layer)), label="case")
+    padding = case.padding
+    k, l = data.draw(pixels(case.x.shape), label="(k, l)")
     t = data.draw(scalars().filter(bool), label="t")
     x2 = case.x.copy()
     x2[k, l] += t
@@ -47,7 +47,7 @@ def test_dense_weights_vanish_outside_the_window(padding, data):
         expected = np.zeros(shape)
         for a in range(-delta, delta + 1):
             for b in range(-delta, delta + 1):
-                k, l = i + base + a, j + base + b  # noqa: E741
+                k, l = i + base + a, j + base + b
                 if padding == "circular":
                     expected[k % shape[0], l % shape[1]] += case.V[delta + a, delta + b]
                 elif 0 <= k < shape[0] and 0 <= l < shape[1]:

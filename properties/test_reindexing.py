@@ -24,7 +24,7 @@ def test_reindexing_is_a_bijection(shape):
         target = set(itertools.product(offset_range(i, height), offset_range(j, width)))
         assert len(set(image)) == len(pixels) == len(target)
         assert set(image) == target
-        assert all(unreindex(i, j, a, b) == kl for (a, b), kl in zip(image, pixels))
+        assert all(unreindex(i, j, a, b) == kl for (a, b), kl in zip(image, pixels, strict=True))
 
 
 @pytest.mark.claim("reindexing")

@@ -86,7 +86,7 @@ class ImplSpecError(ValueError):
     """An ``--impl`` value that does not name a usable callable."""
 
 
-class MissingDependency(ImplSpecError):
+class MissingDependencyError(ImplSpecError):
     """A built-in whose optional dependency is not installed."""
 
 
@@ -163,7 +163,7 @@ def load(spec: str) -> Layer:
         if importlib.util.find_spec(dependency) is None:
             from reference.torch_adapter import INSTALL_HINT
 
-            raise MissingDependency(f"--impl {spec}: {dependency} is not installed; {INSTALL_HINT}")
+            raise MissingDependencyError(f"--impl {spec}: {dependency} is not installed; {INSTALL_HINT}")
         return as_layer(spec, _import_target(target))
     if ":" not in spec:
         raise ImplSpecError(

@@ -62,13 +62,15 @@ def convolve2d(x: np.ndarray, V: np.ndarray, u: float, padding: str) -> np.ndarr
 _EPS = float(np.finfo(np.float64).eps)
 
 
-def _ndimage_correlate(x: np.ndarray, V: np.ndarray, mode: str) -> np.ndarray:
-    """scipy.ndimage.correlate, with the weights it would skip (|w| <= eps) put back."""
+def _ndimage_correlate(x: np.ndarray, V: np.ndarray, mode: str, origin: int = 0) -> np.ndarray:
+    """scipy.ndimage.correlate, with the weights it would skip (|w| <= eps) put back.
+    ``origin`` is ndimage's (0: the kernel centred at V[Δ, ...], as the layer needs)."""
     tiny = (V != 0) & (np.abs(V) <= _EPS)
-    h = scipy.ndimage.correlate(x, np.where(tiny, 0.0, V), mode=mode, cval=0.0)
+    h = scipy.ndimage.correlate(x, np.where(tiny, 0.0, V), mode=mode, cval=0.0, origin=origin)
     if tiny.any():
         scale = 2.0 ** (np.ceil(np.log2(_EPS / np.abs(V[tiny]).min())) + 1)
-        h = h + scipy.ndimage.correlate(x, np.where(tiny, V, 0.0) * scale, mode=mode) / scale
+        small = np.where(tiny, V, 0.0) * scale
+        h = h + scipy.ndimage.correlate(x, small, mode=mode, cval=0.0, origin=origin) / scale
     return h
 
 

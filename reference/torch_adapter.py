@@ -14,9 +14,13 @@ output i is centred on input i: weight[o, c, Δ + a] is our V[a, c, o].
   wraps as often as a kernel larger than the image needs, then convolves with padding=0;
 * dtype: float32 arrays run in float32 (torch.float32), float64 in float64;
 * memory: torch.tensor rejects arrays with negative strides (x[::-1] views), which the
-  suite's layouts strategy found; the adapter copies through np.ascontiguousarray.
+  suite's layouts strategy found; the adapter copies through np.ascontiguousarray;
+* threads: the adapter runs PyTorch on one intra-op thread (torch.set_num_threads(1) on
+  its first call). The suite's inputs are tiny, and on a busy 2-core machine waking the
+  thread pool cost milliseconds per call: the torch properties ran four times slower.
 
-PyTorch is an optional dependency: ``pip install -e .[torch]``.
+PyTorch is an optional dependency, pinned to the release this suite was checked with
+(2.13.0, CPU build): ``pip install -e '.[torch]'``.
 """
 
 from __future__ import annotations
@@ -25,14 +29,16 @@ import numpy as np
 
 from theory.indices import delta_of
 
-INSTALL_HINT = "pip install -e '.[torch]'  (CPU build: pip install torch==2.13.0)"
+INSTALL_HINT = "install it with: pip install -e '.[torch]'"
 
 
 def torch_layer(x: np.ndarray, V: np.ndarray, u: float | np.ndarray, padding: str) -> np.ndarray:
     """The layer through torch.nn.functional.conv{1,2,3}d."""
     import torch
-    import torch.nn.functional as F
+    import torch.nn.functional as F  # noqa: N812  (the PyTorch convention)
 
+    if torch.get_num_threads() != 1:
+        torch.set_num_threads(1)
     channels = V.ndim == x.ndim + 1
     d = x.ndim - 1 if channels else x.ndim
     if d not in (1, 2, 3):

@@ -1,5 +1,6 @@
 """Tests of the suite's own machinery (not of the article's claims)."""
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,13 +20,28 @@ def pytest_collection_modifyitems(items):
 def run_pytest():
     """Run the suite in a fresh interpreter, as a user would; returns the CompletedProcess."""
 
-    def run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    def run(*args: str, timeout: float = 300, cwd: Path = ROOT) -> subprocess.CompletedProcess:
         return subprocess.run(
             [sys.executable, "-m", "pytest", "-p", "no:warnings", *args],
-            cwd=ROOT,
+            cwd=cwd,
             capture_output=True,
             text=True,
             timeout=timeout,
         )
 
     return run
+
+
+@pytest.fixture
+def repo_copy(tmp_path: Path) -> Path:
+    """A private copy of the suite (theory, properties, reference, root conftest and
+    pyproject) to run with files added to it, so that no other run of the suite, serial
+    or parallel, ever collects them. ``python -m pytest`` run there imports the copy:
+    its working directory comes first on sys.path."""
+    copy = tmp_path / "repo"
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for package in ("theory", "properties", "reference"):
+        shutil.copytree(ROOT / package, copy / package, ignore=skip)
+    for name in ("conftest.py", "pyproject.toml"):
+        shutil.copy2(ROOT / name, copy / name)
+    return copy

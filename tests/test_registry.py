@@ -30,7 +30,9 @@ def test_ids_unique_and_kebab_case():
 
 @pytest.mark.parametrize("c", CLAIMS, ids=[c.id for c in CLAIMS])
 def test_claim_is_complete(c):
-    assert c.title and c.quote and c.statement
+    assert c.title
+    assert c.quote
+    assert c.statement
     assert isinstance(c.verdict, Verdict)
     if c.verdict is not Verdict.HOLDS:
         assert c.corrected, f"{c.id}: a {c.verdict.value!r} verdict needs the corrected statement"

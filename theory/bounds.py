@@ -9,10 +9,17 @@ Notation: u_p = 2^-p is the unit roundoff of the working precision (2^-53 for fl
 Numerical Algorithms*, 2nd ed., SIAM 2002, §3.1, Lemma 3.1).
 
 1. Exact arithmetic (direct summation on integer data).
-   If x, V and u are integer-valued and |u| + Σ|V[a,b]|·|x[i+a, j+b]| <= 2^(p) for every
-   output, every product and every partial sum, in any order, is an integer of magnitude
-   at most 2^p, hence representable: a direct-summation layer is then exact. The bound
-   is 0 and the comparison is equality. The algebraic identities are checked this way.
+   If x, V and u are integer-valued and T = |u| + Σ|V[a,b]|·|x[i+a, j+b]| <= 2^(p) for
+   every output, every product and every partial sum, in any order, is an integer of
+   magnitude at most 2^p, hence representable: a direct-summation layer is then exact.
+   The bound is 0 and the comparison is equality. The algebraic identities are checked
+   this way.
+   T itself is computed in floating point (precision >= p), so the test is on the computed
+   T̂, and strictly: T̂ < 2^p. A sum of nonnegative integers is exact until a partial sum
+   reaches 2^p (below it, every partial sum and product is a representable integer), and
+   rounding is monotone, so once one does, T̂ >= 2^p; hence T̂ < 2^p implies T = T̂ < 2^p.
+   The test T̂ <= 2^p would not do: x = 2^26, V = 2^27, u = 1 gives T = 2^53 + 1, which
+   rounds to T̂ = 2^53, while the layer returns 2^53 (tests/test_bounds.py found this).
 
 2. Direct summation, elementwise (``model="direct"``).
    h[i, j] = u + Σ_{n terms} V·x is an inner product of length n + 1 = (2Δ+1)^2 + 1; by
@@ -36,14 +43,31 @@ Numerical Algorithms*, 2nd ed., SIAM 2002, §3.1, Lemma 3.1).
    two, 5-smooth lengths, or Bluestein's algorithm for large primes, which uses three
    transforms of length >= 2m-1) are not part of the layer contract, t is taken for the
    worst of these: per axis of padded length m, t = 3·⌈log2(2m)⌉ + 2. A factor 2 covers
-   the second-order terms, which are below u_p·ε relative. Folding k (a kernel wrapped
-   onto the torus) only reduces ||k||_1, and ||k||_2 is computed from the folded kernel.
+   the second-order terms, which are below u_p·ε relative.
+
+   'circular' (the torus): an implementation either folds V onto the n-point torus
+   (k[r] = Σ V[a] over the offsets a ≡ r mod n, the cyclic correlation on the n-grid), or
+   extends x periodically by Δ per side, x_p = padded(x, Δ, 'circular') of side n + 2Δ,
+   and takes its 'valid' correlation with V on a grid of at least n + 4Δ. The bound is
+   that of the second way, item 3 for (x_p, V, 'valid'), plus the rounding of the fold
+   of the first way. It covers the first way too, term by term: the grid n + 4Δ has more
+   stages than n, ||x_p||_2 >= ||x||_2, ||V||_1 >= ||k||_1, and with q = Π ⌈(2Δ+1)/n⌉ the
+   most offsets folded onto one residue, ||k||_2 <= √q ||V||_2 (Cauchy-Schwarz) while x_p
+   holds at least q copies of x (⌊(n+2Δ)/n⌋ = ⌈(2Δ+1)/n⌉ per axis), so
+   ||x||_1 ||k||_2 <= ||x_p||_1 ||V||_2. The fold sums at most q entries of V per
+   residue, so the computed k̂ has ||k̂ - k||_1 <= γ_{q-1} ||V||_1, which adds
+   γ_{q-1} ||x||_2 ||V||_1 (Young) when q > 1. Both matter when the kernel is larger than
+   the image and folds with cancellation: x = [[1e4]] and a zero-sum 7×7 V give
+   ||k||_1 ≈ 1e-16 ||V||_1, and a bound from the folded kernel alone (as this module
+   had it) was 6·10^11 times too small for every FFT layer (tests/test_bounds.py).
 
 4. Comparing two computed results a and b of the same exact value h:
    a - b = (a - h) - (b - h), so the bounds add: elementwise parts add elementwise and
    normwise parts add. :func:`assert_within` accepts a difference r iff r = e1 + e2 with
    |e1| <= elementwise and ||e2||_2 <= normwise, which holds iff
-   ||max(|r| - elementwise, 0)||_2 <= normwise.
+   ||max(|r| - elementwise, 0)||_2 <= normwise. When it fails, the message names the
+   worst element: a non-finite difference if there is one, else the largest excess
+   |r| - elementwise (not the largest |r|, which may well be within its bound).
 
 The bound on a magnitude |V|⋆|x| is itself computed in floating point; its relative error
 is at most γ_{n+1} <= 1e-13 for the sizes used, which the factor (1 + 2γ_{n+1}) below
@@ -58,7 +82,7 @@ from typing import Literal
 
 import numpy as np
 
-from theory.indices import Padding, delta_of, fold, output_shape, windows
+from theory.indices import Padding, delta_of, fold, output_shape, padded, windows
 
 Model = Literal["direct", "fft"]
 MODELS: tuple[Model, ...] = ("direct", "fft")
@@ -127,7 +151,7 @@ def exact_on(x: np.ndarray, V: np.ndarray, u: float | np.ndarray, padding: Paddi
     data = (x, V, np.asarray(u))
     if not all(np.array_equal(np.round(d), d) for d in data):
         return False
-    return float(abs_layer(x, V, u, padding).max(initial=0.0)) <= 2.0**digits
+    return float(abs_layer(x, V, u, padding).max(initial=0.0)) < 2.0**digits
 
 
 def direct(x: np.ndarray, V: np.ndarray, u: float | np.ndarray, padding: Padding,
@@ -155,7 +179,9 @@ def fft(x: np.ndarray, V: np.ndarray, u: float | np.ndarray, padding: Padding,
     d = _spatial(x, V)
     delta = delta_of(V, d)
     spatial = x.shape[:d]
-    grid = spatial if padding == "circular" else tuple(n + 2 * delta for n in spatial)
+    if padding == "circular":
+        return _fft_circular(x, V, u, dtype)
+    grid = tuple(n + 2 * delta for n in spatial)
     up = unit_roundoff(dtype)
     t = sum(_fft_stages(m) for m in grid)
     eta = up + gamma(4, dtype) * (math.sqrt(2) + up)
@@ -166,7 +192,7 @@ def fft(x: np.ndarray, V: np.ndarray, u: float | np.ndarray, padding: Padding,
     xs = [x] if d == x.ndim else [x[..., c] for c in range(x.shape[-1])]
     ks = [[k]] if d == x.ndim else [[k[..., c, o] for o in range(k.shape[-1])] for c in range(k.shape[-2])]
     first_order, young = 0.0, 0.0
-    for xc, kc in zip(xs, ks):
+    for xc, kc in zip(xs, ks, strict=True):
         x1, x2 = float(np.abs(xc).sum()), norm2(xc)
         for ko in kc:
             k1, k2 = float(np.abs(ko).sum()), norm2(ko)
@@ -180,6 +206,24 @@ def fft(x: np.ndarray, V: np.ndarray, u: float | np.ndarray, padding: Padding,
         # inputs rounded to the working precision: one relative error each on x and k
         bias += 2 * up * young
     return Bound(normwise=2 * (first_order + bias))
+
+
+def _fft_circular(x: np.ndarray, V: np.ndarray, u: float | np.ndarray,
+                  dtype: np.dtype | type) -> Bound:
+    """Item 3, 'circular': the bound of the periodic extension's 'valid' correlation, plus
+    the rounding of folding V onto the torus when the kernel is larger than the image."""
+    d = _spatial(x, V)
+    delta = delta_of(V, d)
+    extended = fft(padded(x, delta, "circular", d), V, u, "valid", dtype)
+    q = math.prod(-(-(2 * delta + 1) // n) for n in x.shape[:d])
+    if q == 1:
+        return extended
+    xs = [x] if d == x.ndim else [x[..., c] for c in range(x.shape[-1])]
+    vs = [V] if d == x.ndim else [V[..., c, :] for c in range(V.shape[-2])]
+    fold_error = gamma(q - 1, dtype) * sum(
+        norm2(xc) * float(np.abs(vc).sum()) for xc, vc in zip(xs, vs, strict=True)
+    )
+    return extended + Bound(normwise=2 * fold_error)
 
 
 def for_model(model: Model, x: np.ndarray, V: np.ndarray, u: float | np.ndarray, padding: Padding,
@@ -225,12 +269,17 @@ def assert_within(actual: np.ndarray, expected: np.ndarray, bound: Bound, what: 
             f"{what}: not exactly equal at {len(bad)} of {actual.size} positions; "
             f"first at {first}: {actual[first]!r} != {expected[first]!r}"
         )
-    r = actual - expected
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf: reported below
+        r = actual - expected
     if not np.all(np.isfinite(r)) or excess(r, bound) > 0:
-        worst = tuple(int(v) for v in np.unravel_index(np.nanargmax(np.abs(r)), r.shape))
+        # the worst element: a non-finite difference, else the largest excess over the
+        # elementwise bound (with a normwise bound only, the largest |difference|)
+        elementwise = np.broadcast_to(bound.elementwise, r.shape)
+        over = np.where(np.isfinite(r), np.abs(r) - elementwise, np.inf)
+        worst = tuple(int(v) for v in np.unravel_index(np.argmax(over), r.shape))
         raise AssertionError(
-            f"{what}: difference exceeds the error bound (theory.bounds); largest "
-            f"|difference| {abs(r[worst]):.3e} at {worst}, elementwise bound there "
-            f"{np.broadcast_to(bound.elementwise, r.shape)[worst]:.3e}, normwise bound "
-            f"{bound.normwise:.3e}, ||difference||_2 {norm2(r):.3e}"
+            f"{what}: difference exceeds the error bound (theory.bounds); worst element "
+            f"{worst}: |difference| {abs(r[worst]):.3e}, elementwise bound there "
+            f"{elementwise[worst]:.3e}; normwise bound {bound.normwise:.3e}, "
+            f"||difference||_2 {norm2(r):.3e}"
         )

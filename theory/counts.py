@@ -49,3 +49,39 @@ def conv_layer_parameters(delta: int) -> int:
 def dense_layer_parameters(height: int, width: int) -> int:
     """The fully connected layer's parameters: (hw)^2 weights and hw biases."""
     return dense_weights(height, width) + dense_biases(height, width)
+
+
+def equivariant_dimension_nd(shape: tuple[int, ...], delta: int | None = None) -> int:
+    """Dimension of the space of linear maps on the torus of this shape that commute with
+    every cyclic shift, and, with ``delta``, whose dense weights vanish outside the wrapped
+    Δ-window.
+
+    Commuting with the shifts means W[i, k] = W[i + s, k + s] for all s, so W is fixed by
+    its first row c[k] = W[0, k]: one free value per residue k mod shape. Locality keeps
+    only the residues of the offsets |a_d| <= Δ, of which there are min(2Δ+1, n_d) per axis
+    (a window of 2Δ+1 offsets covers a circle of n_d residues once it is longer).
+    """
+    total = 1
+    for n in shape:
+        total *= n if delta is None else min(2 * delta + 1, n)
+    return total
+
+
+def equivariant_dimension(height: int, width: int, delta: int | None = None) -> int:
+    """The 2-D case of :func:`equivariant_dimension_nd`: hw without locality; with
+    locality min(2Δ+1, h)·min(2Δ+1, w), which is (2Δ+1)^2 whenever 2Δ+1 <= min(h, w)."""
+    if delta is None:
+        return height * width
+    return min(2 * delta + 1, height) * min(2 * delta + 1, width)
+
+
+def stacked_radius(deltas: tuple[int, ...] | list[int]) -> int:
+    """Locality radius of L stacked layers of radii Δ1..ΔL: the composed kernel is the full
+    convolution of the L kernels, whose offsets are the sums a1 + ... + aL, so ΣΔ."""
+    return sum(deltas)
+
+
+def channel_layer_parameters(delta: int, c_in: int, c_out: int, ndim: int = 2) -> int:
+    """A layer from C_in to C_out channels: V[a, b, c, d] has (2Δ+1)^ndim·C_in·C_out
+    weights, and u[d] one bias per output channel."""
+    return (2 * delta + 1) ** ndim * c_in * c_out + c_out

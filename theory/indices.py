@@ -35,7 +35,7 @@ def offsets(delta: int) -> np.ndarray:
     return np.arange(-delta, delta + 1)
 
 
-def reindex(i: int, j: int, k: int, l: int) -> tuple[int, int]:  # noqa: E741
+def reindex(i: int, j: int, k: int, l: int) -> tuple[int, int]:
     """The article's substitution k = i + a, l = j + b, solved for (a, b)."""
     return k - i, l - j
 
@@ -70,7 +70,7 @@ def shift(
         return np.roll(x, s, axis=axes)
     out = np.zeros_like(x)
     src, dst = [], []
-    for n, t in zip(x.shape, s):
+    for n, t in zip(x.shape, s, strict=True):
         lo, hi = max(0, t), min(n, n + t)
         dst.append(slice(lo, max(lo, hi)))
         src.append(slice(lo - t, max(lo, hi) - t))
@@ -107,7 +107,7 @@ def equivariance_region(
     if padding == "circular":
         return np.ones(out, dtype=bool)
     masks = []
-    for n, m, t in zip(shape, out, s):
+    for n, m, t in zip(shape, out, s, strict=True):
         i = np.arange(m)
         p = i - t
         if padding == "valid":
@@ -128,7 +128,7 @@ def window_mask(
     if padding == "valid":
         i, j = i + delta, j + delta
     k = np.arange(shape[0])[:, None]
-    l = np.arange(shape[1])[None, :]  # noqa: E741
+    l = np.arange(shape[1])[None, :]
     dk, dl = k - i, l - j
     if padding == "circular":
         dk = np.minimum(dk % shape[0], -dk % shape[0])
@@ -153,10 +153,10 @@ def embed(V: np.ndarray, shape: tuple[int, int], padding: Padding) -> np.ndarray
         np.arange(out[0]), np.arange(out[1]), offsets(delta), offsets(delta), indexing="ij"
     )
     base = delta if padding == "valid" else 0
-    k, l = i + base + a, j + base + b  # noqa: E741
+    k, l = i + base + a, j + base + b
     weights = V[a + delta, b + delta]
     if padding == "circular":
-        k, l = k % height, l % width  # noqa: E741
+        k, l = k % height, l % width
         keep = np.ones_like(k, dtype=bool)
     else:
         keep = (0 <= k) & (k < height) & (0 <= l) & (l < width)
@@ -172,7 +172,7 @@ def reindex_weights(W: np.ndarray) -> np.ndarray:
     outside the image are 0 (no weight exists there).
     """
     height, width = W.shape[2:]
-    i, j, k, l = np.meshgrid(*(np.arange(n) for n in W.shape), indexing="ij")  # noqa: E741
+    i, j, k, l = np.meshgrid(*(np.arange(n) for n in W.shape), indexing="ij")
     V4 = np.zeros((*W.shape[:2], 2 * height - 1, 2 * width - 1), dtype=W.dtype)
     V4[i, j, k - i + height - 1, l - j + width - 1] = W
     return V4
@@ -181,7 +181,7 @@ def reindex_weights(W: np.ndarray) -> np.ndarray:
 def unreindex_weights(V4: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """Inverse of :func:`reindex_weights`: W[i, j, k, l] = V4[i, j, k - i + H - 1, l - j + W - 1]."""
     height, width = shape
-    i, j, k, l = np.meshgrid(  # noqa: E741
+    i, j, k, l = np.meshgrid(
         np.arange(V4.shape[0]), np.arange(V4.shape[1]), np.arange(height), np.arange(width),
         indexing="ij",
     )

@@ -1,0 +1,1 @@
+"""Benchmarks of the suite itself: run with ``python -m bench``."""

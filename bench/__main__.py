@@ -1,0 +1,259 @@
+"""Measure the suite on this machine: ``python -m bench [--quick] [--out bench/results.json]``.
+
+Sections (each a function below, each writing one part of the JSON):
+
+* ``suite``: the default ``pytest`` run: wall time, peak memory (RSS of the pytest process),
+  and for each property, examples run and examples per second;
+* ``scaling``: examples per second of one agreement check (call, bound, comparison)
+  against image size H·W and Δ, per implementation;
+* ``references``: the vectorized and FFT references against scipy.signal.correlate2d on
+  images up to 1024×1024 and Δ up to 15, as time ratios, and where the FFT overtakes
+  direct summation;
+* ``mutants``: median examples and seconds Hypothesis needs to catch a mutant.
+
+Times are medians of repeated runs (``--repeat``, default 3). This is a benchmark, not a
+test: it asserts nothing and is not collected by pytest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def machine() -> dict:
+    """What the figures were measured on."""
+    with open("/proc/meminfo") as f:
+        mem_kib = int(f.readline().split()[1])
+    cpu = "unknown"
+    if Path("/proc/cpuinfo").exists():
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return {
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem_kib / 2**20, 1),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+    }
+
+
+def _median_time(f: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        f()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _run(extra: list[str], repeat: int) -> tuple[list[float], list[float], dict]:
+    """``pytest -q [extra]`` ``repeat`` times: wall seconds, peak RSS (MiB) and the claims
+    JSON of the last run."""
+    walls, peaks, last = [], [], {}
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "claims.json"
+            cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:warnings",
+                   "--claims-json", str(out), *extra]
+            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            start = time.perf_counter()
+            proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+            walls.append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            peaks.append(max(after, before) / 1024)  # ru_maxrss is KiB on Linux
+            if proc.returncode not in (0,):
+                raise SystemExit(f"pytest failed ({proc.returncode}):\n{proc.stdout[-2000:]}")
+            last = json.loads(out.read_text())
+    return walls, peaks, last
+
+
+def suite(repeat: int, extra: list[str]) -> dict:
+    """Wall time and peak memory of the default run, serial and on every core
+    (pytest-xdist ``-n auto``); examples per second per property."""
+    walls, peaks, last = _run(extra, repeat)
+    parallel_walls, _, _ = _run(["-n", "auto", *extra], repeat)
+    per_property: dict[str, dict] = {}
+    for claim in last["claims"]:
+        for test in claim["tests"]:
+            name = test["nodeid"].split("[")[0]
+            entry = per_property.setdefault(name, {"examples": 0, "seconds": 0.0})
+            if test["nodeid"] not in entry.setdefault("nodes", set()):
+                entry["nodes"].add(test["nodeid"])
+                entry["examples"] += test["examples"]
+                entry["seconds"] += test["duration"]
+    for entry in per_property.values():
+        entry["tests"] = len(entry.pop("nodes"))
+        entry["examples_per_second"] = round(entry["examples"] / max(entry["seconds"], 1e-9), 1)
+        entry["seconds"] = round(entry["seconds"], 3)
+    return {
+        "command": "pytest " + " ".join(extra),
+        "wall_seconds_median": round(statistics.median(walls), 2),
+        "wall_seconds": [round(w, 2) for w in walls],
+        "peak_rss_mib": round(max(peaks), 1),
+        # Hypothesis stops early when a strategy's space is exhausted, and exhaustive or
+        # refutation tests count their own cases: these are listed, not hidden in a minimum
+        "tests_under_100_examples": sorted({(t["nodeid"], t["examples"]) for c in last["claims"]
+                                            for t in c["tests"] if t["examples"] < 100}),
+        "parallel_wall_seconds_median": round(statistics.median(parallel_walls), 2),
+        "parallel_wall_seconds": [round(w, 2) for w in parallel_walls],
+        "parallel_speedup": round(statistics.median(walls) / statistics.median(parallel_walls), 2),
+        "properties": per_property,
+    }
+
+
+def _agreement_check(name: str, x: np.ndarray, V: np.ndarray) -> Callable[[], None]:
+    """One example of the agreement property, without Hypothesis: call, oracle, bound."""
+    from reference import BUILTINS, ORACLE
+    from theory.bounds import assert_within, for_model
+
+    layer = BUILTINS[name]
+
+    def check() -> None:
+        h = layer.fn(x, V, 1.0, "zeros")
+        expected = ORACLE.fn(x, V, 1.0, "zeros")
+        tol = for_model(layer.error_model, x, V, 1.0, "zeros")
+        assert_within(h, expected, tol, name)
+
+    return check
+
+
+def scaling(repeat: int, quick: bool) -> dict:
+    """Examples per second of one agreement check against H·W and Δ."""
+    rng = np.random.default_rng(0)
+    sides = (4, 8, 16) if quick else (4, 8, 16, 32)
+    deltas = (0, 1, 3) if quick else (0, 1, 3, 7)
+    rows = []
+    for name in ("vectorized", "fft", "correlate2d", "ndimage", "loops"):
+        for side in sides:
+            for delta in deltas:
+                x = rng.integers(-64, 65, (side, side)).astype(float)
+                V = rng.integers(-64, 65, (2 * delta + 1,) * 2).astype(float)
+                check = _agreement_check(name, x, V)
+                n = 3 if name == "loops" or side >= 32 else 10
+                seconds = _median_time(lambda: [check() for _ in range(n)], repeat) / n  # noqa: B023
+                rows.append({"impl": name, "HW": side * side, "delta": delta,
+                             "examples_per_second": round(1 / seconds, 1)})
+    return {"check": "layer + loop oracle + bound + comparison, zeros padding", "rows": rows}
+
+
+def references(repeat: int, quick: bool) -> dict:
+    """vectorized and fft references against scipy.signal.correlate2d, as ratios."""
+    from reference import BUILTINS
+
+    rng = np.random.default_rng(1)
+    sides = (64, 256) if quick else (64, 256, 1024)
+    deltas = (1, 3, 7) if quick else (1, 3, 7, 15)
+    rows = []
+    for side in sides:
+        x = rng.standard_normal((side, side))
+        for delta in deltas:
+            V = rng.standard_normal((2 * delta + 1,) * 2)
+            t = {
+                name: _median_time(
+                    lambda n=name, x=x, V=V: BUILTINS[n].fn(x, V, 0.0, "zeros"), repeat
+                )
+                for name in ("correlate2d", "vectorized", "fft")
+            }
+            rows.append({
+                "side": side, "delta": delta, "correlate2d_seconds": round(t["correlate2d"], 5),
+                "vectorized_over_correlate2d": round(t["vectorized"] / t["correlate2d"], 3),
+                "fft_over_correlate2d": round(t["fft"] / t["correlate2d"], 3),
+            })
+    crossover = {}
+    for side in sides:
+        faster = [r["delta"] for r in rows if r["side"] == side and r["fft_over_correlate2d"] < 1]
+        crossover[str(side)] = min(faster) if faster else None
+    return {"rows": rows, "fft_faster_than_direct_from_delta": crossover}
+
+
+def mutants() -> dict:
+    """Examples and seconds to catch each mutant of tests/mutants.py."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        from tests.test_mutants import catch_all  # type: ignore[attr-defined]
+    except ImportError:
+        return {"skipped": "tests.test_mutants.catch_all not available"}
+    rows = catch_all()
+    examples = [r["examples"] for r in rows]
+    seconds = [r["seconds"] for r in rows]
+    return {
+        "rows": rows,
+        "median_examples_to_catch": statistics.median(examples),
+        "median_seconds_to_catch": round(statistics.median(seconds), 3),
+    }
+
+
+def _table(results: dict) -> str:
+    lines = [f"machine: {results['machine']}"]
+    if "suite" in results:
+        s = results["suite"]
+        lines.append(f"default run: {s['wall_seconds_median']} s median of {s['wall_seconds']}, "
+                     f"peak RSS {s['peak_rss_mib']} MiB; tests under 100 examples: "
+                     f"{s['tests_under_100_examples']}")
+        lines.append(f"-n auto ({os.cpu_count()} cores): {s['parallel_wall_seconds_median']} s median of "
+                     f"{s['parallel_wall_seconds']}, speed-up ×{s['parallel_speedup']}")
+        lines.append(f"{'property':70} {'tests':>5} {'examples':>9} {'ex/s':>9}")
+        for name, e in sorted(results["suite"]["properties"].items()):
+            lines.append(f"{name:70} {e['tests']:>5} {e['examples']:>9} "
+                         f"{e['examples_per_second']:>9}")
+    if "scaling" in results:
+        lines.append("scaling (examples/s): impl, H·W, Δ")
+        for r in results["scaling"]["rows"]:
+            lines.append(f"  {r['impl']:12} {r['HW']:>6} {r['delta']:>3} {r['examples_per_second']:>10}")
+    if "references" in results:
+        lines.append("references vs scipy.signal.correlate2d (time ratios, < 1 is faster)")
+        for r in results["references"]["rows"]:
+            lines.append(f"  {r['side']:>5}² Δ={r['delta']:>2}: correlate2d {r['correlate2d_seconds']:.4f} s,"
+                         f" vectorized ×{r['vectorized_over_correlate2d']}, fft ×{r['fft_over_correlate2d']}")
+        lines.append(f"  FFT faster from Δ: {results['references']['fft_faster_than_direct_from_delta']}")
+    if "mutants" in results and "rows" in results["mutants"]:
+        m = results["mutants"]
+        lines.append(f"mutants: median {m['median_examples_to_catch']} examples, "
+                     f"{m['median_seconds_to_catch']} s to catch")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, one repeat")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", choices=["suite", "scaling", "references", "mutants"],
+                        action="append")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results.json"))
+    parser.add_argument("pytest_args", nargs="*", help="extra arguments for the suite run")
+    args = parser.parse_args(argv)
+    repeat = 1 if args.quick else args.repeat
+    sections = args.only or ["suite", "scaling", "references", "mutants"]
+    results: dict = {"machine": machine(), "repeat": repeat}
+    if "suite" in sections:
+        results["suite"] = suite(repeat, args.pytest_args)
+    if "scaling" in sections:
+        results["scaling"] = scaling(repeat, args.quick)
+    if "references" in sections:
+        results["references"] = references(repeat, args.quick)
+    if "mutants" in sections:
+        results["mutants"] = mutants()
+    Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
+    print(_table(results))
+    print(f"written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

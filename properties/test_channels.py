@@ -1,0 +1,130 @@
+"""Claim channels: the layer with input and output channels,
+
+    h[i, j, d] = u[d] + Σ_{a,b=-Δ..Δ} Σ_c V[a, b, c, d]·x[i + a, j + b, c],
+
+is C_in·C_out single-channel layers summed over c (so every single-channel claim carries
+over channel by channel): shift-equivariant on the torus for spatial shifts, local with
+∂h[i,j,d]/∂x[k,l,c] = V[k-i, l-j, c, d] inside the window, with (2Δ+1)^2·C_in·C_out + C_out
+parameters, and the article's layer when C_in = C_out = 1. These properties check the
+channel references (reference/channels.py); the implementation under test (``--impl``)
+is held to agreement, shift equivariance and locality with channels, in every dimension
+it declares, in test_layers_nd.py.
+"""
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from properties.strategies import arrays, channel_cases, deltas, kernels, scalars, shapes
+from reference import ORACLE
+from reference.channels import channel_layer, channel_loops
+from theory import counts
+from theory.indices import PADDINGS, embed, output_shape, shift
+
+
+def layer(x, V, u, padding):
+    """The channel layer, vectorized (reference/channels.py)."""
+    return channel_layer(x, V, u, padding)
+
+
+def single_channel(x, V, u, padding):
+    """The article's single-channel layer: the loop transcription (reference.ORACLE)."""
+    return ORACLE.fn(x, V, u, padding)
+
+
+@pytest.mark.claim("channels")
+@pytest.mark.parametrize("padding", PADDINGS)
+@given(data=st.data())
+def test_sum_of_single_channel_layers(padding, data):
+    """channels: h[..., d] = u[d] + Σ_c layer(x[..., c], V[..., c, d], 0) for every output
+    channel d, and the loop transcription of the channel equation gives the same, exactly."""
+    case = data.draw(channel_cases(padding), label="case")
+    x, V, u = case.x, case.V, case.u
+    h = layer(x, V, u, padding)
+    expected = np.stack(
+        [u[d] + sum(single_channel(x[..., ci], V[..., ci, d], 0.0, padding)
+                    for ci in range(x.shape[-1]))
+         for d in range(V.shape[-1])],
+        axis=-1,
+    )
+    np.testing.assert_array_equal(h, expected)
+    np.testing.assert_array_equal(channel_loops(x, V, u, padding), expected)
+
+
+@pytest.mark.claim("channels")
+@given(case=channel_cases(padding="circular"))
+def test_spatial_shifts_commute_channel_by_channel(case):
+    """channels (every cyclic shift of the grid): on the torus
+    layer(roll(x, s)) = roll(layer(x), s) for spatial shifts s, every channel unchanged."""
+    h = layer(case.x, case.V, case.u, "circular")
+    for s in itertools.product(*(range(n) for n in case.x.shape[:2])):
+        moved = layer(shift(case.x, s, "circular"), case.V, case.u, "circular")
+        np.testing.assert_array_equal(moved, shift(h, s, "circular"), err_msg=f"shift {s}")
+
+
+@pytest.mark.claim("channels")
+@pytest.mark.parametrize("padding", PADDINGS)
+@given(data=st.data())
+def test_locality_channel_by_channel(padding, data):
+    """channels: h(x + t·e_(k,l,c)) - h(x) = t·W_cd[:, :, k, l] for every output channel d,
+    with W_cd the dense weights (theory.indices.embed) of the single-channel kernel
+    V[..., c, d]: nothing outside the Δ-window, and no other input channel, reaches it."""
+    case = data.draw(channel_cases(padding), label="case")
+    x, V, u = case.x, case.V, case.u
+    k, l, ci = data.draw(st.tuples(*(st.integers(0, n - 1) for n in x.shape)), label="k, l, c")
+    t = data.draw(scalars().filter(bool), label="t")
+    x2 = x.copy()
+    x2[k, l, ci] += t
+    difference = layer(x2, V, u, padding) - layer(x, V, u, padding)
+    expected = np.stack(
+        [t * embed(V[..., ci, d], x.shape[:2], padding)[:, :, k, l] for d in range(V.shape[-1])],
+        axis=-1,
+    )
+    np.testing.assert_array_equal(difference, expected)
+
+
+def probe_channels(f, shape):
+    """J[..., k, l, c] = f(e_klc) - f(0): the linear part of an affine map of (H, W, C_in)."""
+    zero = f(np.zeros(shape))
+    J = np.empty((*zero.shape, *shape))
+    for index in np.ndindex(shape):
+        e = np.zeros(shape)
+        e[index] = 1.0
+        J[(..., *index)] = f(e) - zero
+    return J
+
+
+@pytest.mark.claim("channels")
+@given(delta=deltas(2), c_in=st.integers(1, 3), c_out=st.integers(1, 3))
+def test_parameter_count(delta, c_in, c_out):
+    """channels: measured on the layer, (2Δ+1)^2·C_in·C_out distinct weights reach the
+    output (kernel entries 1, 2, 3, ..., probed on a (2Δ+1)×(2Δ+1) image with zero
+    padding, where every offset touches some pixel and none wraps) and C_out distinct
+    biases (h(0) = u): counts.channel_layer_parameters."""
+    side = 2 * delta + 1
+    V = np.arange(1.0, side * side * c_in * c_out + 1).reshape(side, side, c_in, c_out)
+    u = -np.arange(1.0, c_out + 1)
+    J = probe_channels(lambda x: layer(x, V, 0 * u, "zeros"), (side, side, c_in))
+    weights = len(np.unique(J[J != 0]))
+    biases = len(np.unique(layer(np.zeros((side, side, c_in)), V, u, "zeros")))
+    assert weights + biases == counts.channel_layer_parameters(delta, c_in, c_out)
+
+
+@pytest.mark.claim("channels")
+@pytest.mark.parametrize("padding", PADDINGS)
+@given(data=st.data())
+def test_one_channel_is_the_article_layer(padding, data):
+    """channels: with C_in = C_out = 1 the channel layer is the single-channel layer,
+    h[..., 0] = layer(x[..., 0], V[..., 0, 0], u[0]), exactly."""
+    delta = data.draw(deltas(2), label="Δ")
+    min_side = 2 * delta + 1 if padding == "valid" else 1
+    shape = data.draw(shapes(min_side, max(min_side, 5)), label="shape")
+    x = data.draw(arrays(shape), label="x")
+    V = data.draw(kernels(delta), label="V")
+    u = data.draw(scalars(), label="u")
+    h = layer(x[..., None], V[..., None, None], np.array([u]), padding)
+    assert h.shape == (*output_shape(shape, delta, padding), 1)
+    np.testing.assert_array_equal(h[..., 0], single_channel(x, V, u, padding))

@@ -1,0 +1,230 @@
+"""Claim agreement, the contract's side conditions: a layer that computes the right numbers
+once is not yet “one function” of (x, V, u). The contract (reference.contract) also says
+it leaves x and V alone, accepts x in any memory layout, keeps no state between calls
+and gives the same answer when called again. Each property below checks one of these,
+for every ``--impl``; tests/test_mutants.py shows each failing on a mutant that breaks it.
+"""
+
+import dataclasses
+
+import numpy as np
+import pytest
+from hypothesis import example, given, target
+from hypothesis import strategies as st
+
+from properties.harness import ImplementationError, bound, call, paddings_of, require
+from properties.strategies import (
+    LAYOUTS,
+    Case,
+    arrays,
+    cases,
+    distinct_case,
+    kernels,
+    layouts,
+    scalars,
+)
+from reference import ORACLE
+from theory.bounds import assert_within
+
+
+def any_cases(padding=None, any_layout=True):
+    """Layer inputs, integer-valued (exact) or wide-range floats, drawn, with ``padding``
+    one padding, a tuple to draw it from, or None for all three."""
+    return st.booleans().flatmap(
+        lambda exact: cases(padding, exact=exact, any_layout=any_layout)
+    )
+
+
+def _is_exact(c):
+    return all(np.array_equal(np.round(a), a) for a in (c.x, c.V, np.asarray(c.u)))
+
+
+def _same_bits(a, b):
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+def _read_only(a):
+    b = np.array(a)
+    b.flags.writeable = False
+    return b
+
+
+def _call_and_compare(layer, x, V, u, padding, what):
+    """h = layer(x, V, u, padding), checked against the loop transcription (computed
+    first, so that a layer that modifies its inputs cannot move the target) within both
+    layers' bounds."""
+    expected = ORACLE.fn(x, V, u, padding)
+    tol = bound(layer, x, V, u, padding) + bound(ORACLE, x, V, u, padding)
+    h = call(layer, x, V, u, padding)
+    assert_within(h, expected, tol, f"{layer} vs loops ({what})")
+    return h
+
+
+@pytest.mark.claim("agreement")
+@given(data=st.data())
+def test_inputs_are_not_modified(layer, data):
+    """agreement (contract): layer(x, V, u, padding) leaves x and V bit for bit as they
+    were, and accepts a read-only x and V: an in-place normalization, padding or kernel
+    flip would change the caller's arrays, or raise on read-only ones."""
+    c = data.draw(any_cases(paddings_of(layer), any_layout=False), label="case")
+    padding = c.padding
+    x, V = c.x.copy(), c.V.copy()
+    call(layer, x, V, c.u, padding)
+    assert _same_bits(x, c.x), f"{layer} modified x in place"
+    assert _same_bits(V, c.V), f"{layer} modified V in place"
+    x_ro, V_ro = _read_only(c.x), _read_only(c.V)
+    call(layer, x_ro, V_ro, c.u, padding)
+    assert _same_bits(x_ro, c.x), f"{layer} modified a read-only x"
+    assert _same_bits(V_ro, c.V), f"{layer} modified a read-only V"
+    assert not x_ro.flags.writeable, f"{layer} made a read-only x writeable"
+    assert not V_ro.flags.writeable, f"{layer} made a read-only V writeable"
+
+
+@pytest.mark.claim("agreement")
+@given(data=st.data())
+def test_memory_layouts_give_the_contiguous_result(layer, data):
+    """agreement (contract): x as a Fortran-ordered, strided, reversed-stride, transposed
+    or read-only view (properties.strategies.LAYOUTS) gives the result of a C-contiguous
+    copy of the same values, within twice the layer's bound (exactly on integer data):
+    the layer reads x through its strides, not its buffer."""
+    c = data.draw(any_cases(paddings_of(layer), any_layout=False), label="case")
+    padding = c.padding
+    contiguous = np.ascontiguousarray(c.x.copy())
+    expected = call(layer, contiguous, c.V, c.u, padding)
+    tol = bound(layer, c.x, c.V, c.u, padding) + bound(layer, c.x, c.V, c.u, padding)
+    for name, make in LAYOUTS.items():
+        view = make(c.x.copy())
+        assert np.array_equal(view, contiguous)  # the strategy's own promise
+        h = call(layer, view, c.V, c.u, padding)
+        assert_within(h, expected, tol, f"{layer}: x as a {name} view vs a contiguous copy")
+
+
+def _other(new, old):
+    """``new`` if it differs from ``old`` anywhere, else a value that differs everywhere
+    (integers stay integers in range)."""
+    if not np.array_equal(new, old):
+        return new
+    return np.where(np.asarray(old) == 0, 1.0, -np.asarray(old))
+
+
+@pytest.mark.claim("agreement")
+@given(data=st.data())
+def test_no_state_is_carried_between_calls(layer, data):
+    """agreement (contract): after a first call, calls that change only x, only V or
+    only u (same shapes) each get their own correct answer (against the loop
+    transcription, within theory.bounds), and the arrays returned earlier keep their
+    values: no cache keyed on part of the input, no output buffer reused across calls."""
+    c = data.draw(any_cases(paddings_of(layer)), label="case")
+    padding = c.padding
+    exact = _is_exact(c)
+    x2 = _other(data.draw(arrays(c.x.shape, exact).flatmap(layouts), label="x2"), c.x)
+    V2 = _other(data.draw(kernels(c.delta, exact), label="V2"), c.V)
+    u2 = float(_other(data.draw(scalars(exact), label="u2"), c.u))
+    calls = [("first call", c.x, c.V, c.u), ("new x", x2, c.V, c.u),
+             ("new V", c.x, V2, c.u), ("new u", c.x, c.V, u2)]
+    returned = []
+    for what, x, V, u in calls:
+        h = _call_and_compare(layer, x, V, u, padding, what)
+        returned.append((what, h, h.copy()))
+    for what, h, snapshot in returned:
+        assert _same_bits(h, snapshot), f"{layer}: a later call changed the result of '{what}'"
+
+
+@pytest.mark.claim("agreement")
+@given(data=st.data())
+def test_repeated_calls_are_bitwise_identical(layer, data):
+    """agreement (contract): calling the layer again on the same input returns the same
+    bits (dtype, shape and every value), not merely values within the bound: a
+    nondeterministic reduction or random perturbation is a different function."""
+    c = data.draw(any_cases(paddings_of(layer)), label="case")
+    padding = c.padding
+    first = call(layer, c.x, c.V, c.u, padding)
+    first = first.copy()  # a reused output buffer is test_no_state_is_carried_between_calls'
+    for n in (2, 3):
+        again = call(layer, c.x, c.V, c.u, padding)
+        assert _same_bits(again, first), f"{layer}: call {n} differs from call 1 on {c!r}"
+
+
+def _edge(shape, delta, padding, twist=0):
+    """An explicit example: integer-valued, distinct, asymmetric entries, so that any
+    mix-up of indices shows; read-only, so that a layer that writes to its inputs fails
+    instead of corrupting the example for the next implementation
+    (strategies.distinct_case; ``twist`` gives another kernel)."""
+    return distinct_case(shape, delta, padding, twist=twist)
+
+
+def _zero_kernel(shape, delta, padding):
+    """The same image with V = 0: the layer is the constant u."""
+    c = distinct_case(shape, delta, padding)
+    return dataclasses.replace(c, V=_read_only(np.zeros_like(c.V)))
+
+
+def _float_edge(shape, delta, padding):
+    """The same with non-integer x and u and a kernel of size ~1e-5, none of them exact
+    in float32: rounding now matters, and Σ(V+1)·x - Σx or float32 arithmetic show."""
+    c = distinct_case(shape, delta, padding)
+    return Case(x=_read_only(c.x / 7), V=_read_only(c.V / 3e6), u=1 / 3, padding=padding)
+
+
+def _viewed(case, layout):
+    """``case`` with x as a non-contiguous view (strategies.LAYOUTS)."""
+    return dataclasses.replace(case, x=LAYOUTS[layout](case.x))
+
+
+def _expect_value_error(layer, case):
+    """'valid' with a kernel larger than the image: the contract requires ValueError."""
+    require(layer, "valid")
+    try:
+        layer.fn(case.x, case.V, case.u, "valid")
+    except ValueError:
+        return
+    except NotImplementedError:
+        pytest.skip(f"{layer} raised NotImplementedError for padding='valid'")
+    except Exception as exc:
+        raise ImplementationError(
+            f"{layer} raised {type(exc).__name__}: {exc}, not ValueError, for a {case.V.shape} "
+            f"kernel on a {case.x.shape} image with padding='valid'"
+        ) from None
+    raise ImplementationError(
+        f"{layer} returned a result for a {case.V.shape} kernel on a {case.x.shape} image "
+        "with padding='valid'; expected ValueError"
+    )
+
+
+@pytest.mark.claim("agreement")
+@example(case=_edge((1, 1), 0, "valid"))
+@example(case=_edge((1, 1), 0, "zeros"))
+@example(case=_edge((1, 1), 0, "circular"))
+@example(case=_edge((1, 6), 0, "valid"))
+@example(case=_edge((1, 6), 1, "zeros"))
+@example(case=_edge((1, 6), 2, "circular"))
+@example(case=_edge((5, 1), 1, "circular"))
+@example(case=_edge((3, 3), 1, "valid"))
+@example(case=_edge((2, 3), 3, "zeros"))
+@example(case=_edge((2, 3), 3, "circular"))
+@example(case=_edge((1, 1), 3, "circular"))
+@example(case=_edge((1, 2), 3, "circular"))  # 1×N; a 7×7 kernel: 7 and 3½ turns
+@example(case=_edge((3, 1), 3, "zeros"))  # N×1, kernel larger than the image
+@example(case=_edge((1, 6), 1, "valid"))  # 'valid', kernel larger: ValueError
+@example(case=_edge((2, 3), 3, "valid"))
+@example(case=_edge((4, 1), 2, "valid"))
+@example(case=_float_edge((4, 5), 1, "zeros"))  # rounding matters
+@example(case=_float_edge((3, 2), 2, "circular"))
+@example(case=_viewed(_edge((3, 5), 1, "zeros"), "transposed"))  # x Fortran-ordered
+@example(case=_viewed(_edge((4, 3), 2, "circular"), "strided"))  # x a strided view
+@example(case=_edge((4, 5), 1, "zeros", twist=5))  # shapes and padding of a float example
+@example(case=_zero_kernel((3, 4), 1, "circular"))  # V = 0
+@given(case=any_cases())
+def test_edge_shapes(layer, case):
+    """agreement (contract): on 1×1 kernels, 1×N and N×1 images, kernels exactly the
+    size of the image ('valid', one output) and kernels larger than the image ('zeros',
+    'circular', which wraps several times), the layer returns the documented shape
+    (theory.indices.output_shape) in a float dtype (harness.call) and the loop
+    transcription's values; with 'valid', a kernel larger than the image raises
+    ValueError. Explicit examples pin these cases down, with integer and with float data
+    and with x as non-contiguous views, and target() steers the search to large kernels."""
+    target(float(case.V.shape[0] - min(case.x.shape)), label="kernel side beyond the image")
+    if case.padding == "valid" and min(case.x.shape) < case.V.shape[0]:
+        _expect_value_error(layer, case)
+        return
+    _call_and_compare(layer, case.x, case.V, case.u, case.padding, "edge shapes")

@@ -1,0 +1,270 @@
+"""Claim every-dimension: the derivation holds for 1-D signals and 3-D volumes as stated
+for images.
+
+Nothing in the article's argument uses that x has two axes: with multi-indices of length
+d, the reindexing k = i + a, shift equivariance (exact on the torus, on a region under
+zero padding), locality, and forced weight sharing read the same. Each property below is
+written once, for x of shape (n1, ..., nd), and runs for d = 1, 2, 3 against the N-D
+references of reference/nd.py, which are checked against scipy.signal.correlate ('direct'
+and 'fft') and scipy.ndimage.correlate in every dimension. The same statements run
+against the implementation under test (``--impl``), in every dimension it declares, in
+test_layers_nd.py.
+"""
+
+import itertools
+
+import numpy as np
+import pytest
+import scipy.signal
+from hypothesis import given
+from hypothesis import strategies as st
+
+from properties.strategies import arrays, nd_cases, nd_shapes, scalars, shifts, thorough
+from properties.test_converse import equivariance_system, integer_rank
+from reference import ORACLE
+from reference.nd import correlate_nd, correlate_nd_loops
+from reference.scipy_adapters import _ndimage_correlate
+from theory import bounds, counts
+from theory.bounds import assert_within
+from theory.indices import delta_of, equivariance_region, fold, output_shape, padded, shift
+
+NDIMS = (1, 2, 3)
+#: Sides of the grids on which dense N-D weights W[i, k] (N^2 entries) are drawn.
+DENSE_MAX_SIDE = {1: 8, 2: 3, 3: 2}
+
+
+def layer_nd(x, V, u, padding):
+    """The layer in x.ndim dimensions: the vectorized N-D reference."""
+    return correlate_nd(x, V, u, padding)
+
+
+def loops_nd(x, V, u, padding):
+    """The layer in x.ndim dimensions: the loop transcription."""
+    return correlate_nd_loops(x, V, u, padding)
+
+
+def scipy_layer(x, V, u, padding, tool):
+    """u + the correlation by scipy: signal.correlate (method 'direct' or 'fft': 'same' is
+    zero padding, 'valid' is 'valid', the torus is 'valid' on x extended periodically by Δ),
+    or ndimage.correlate (mode 'constant' cropped by Δ for 'valid', 'grid-wrap' for the
+    torus), with reference.scipy_adapters' fix for the weights |w| <= DBL_EPSILON that
+    ndimage skips; it is dimension-agnostic."""
+    delta = delta_of(V)
+    if tool == "ndimage":
+        mode = "grid-wrap" if padding == "circular" else "constant"
+        h = _ndimage_correlate(x, V, mode)
+        if padding == "valid":
+            h = h[tuple(slice(delta, n - delta) for n in x.shape)]
+        return u + h
+    if padding == "zeros":
+        return u + scipy.signal.correlate(x, V, mode="same", method=tool)
+    return u + scipy.signal.correlate(padded(x, delta, padding), V, mode="valid", method=tool)
+
+
+SCIPY_MODELS = {"direct": "direct", "fft": "fft", "ndimage": "direct"}
+
+
+@pytest.mark.claim("every-dimension")
+@pytest.mark.parametrize("ndim", NDIMS)
+@given(data=st.data())
+def test_loop_transcription_equals_vectorized(ndim, data):
+    """every-dimension: in d = 1, 2, 3 and every padding, the loop transcription of
+    h[i] = u + Σ_a V[a]·x[i+a] equals the sliding-window reference exactly (integers);
+    in 2-D both equal the article's 2-D loop transcription."""
+    c = data.draw(nd_cases(ndim), label="case")
+    expected = loops_nd(c.x, c.V, c.u, c.padding)
+    np.testing.assert_array_equal(layer_nd(c.x, c.V, c.u, c.padding), expected)
+    if ndim == 2:
+        np.testing.assert_array_equal(ORACLE.fn(c.x, c.V, c.u, c.padding), expected)
+
+
+@pytest.mark.claim("every-dimension")
+@pytest.mark.parametrize("ndim", NDIMS)
+@given(data=st.data())
+def test_reference_agrees_with_scipy(ndim, data):
+    """every-dimension: the N-D reference equals scipy.signal.correlate (method 'direct'
+    and 'fft') and scipy.ndimage.correlate in d = 1, 2, 3 and every padding: exactly or
+    within theory.bounds on integers, within the bounds on floats of magnitude
+    2^-200 .. 2^200."""
+    exact = data.draw(st.booleans(), label="exact")
+    c = data.draw(nd_cases(ndim, exact=exact), label="case")
+    ours = layer_nd(c.x, c.V, c.u, c.padding)
+    own = bounds.direct(c.x, c.V, c.u, c.padding)
+    for tool, model in SCIPY_MODELS.items():
+        theirs = scipy_layer(c.x, c.V, c.u, c.padding, tool)
+        tol = own + bounds.for_model(model, c.x, c.V, c.u, c.padding)  # type: ignore[arg-type]
+        assert_within(ours, theirs, tol, f"N-D reference vs scipy {tool}, {c.padding}")
+
+
+def reindex_weights_nd(W, shape):
+    """V[i, a + n - 1] = W[i, i + a]: the article's reindexing, per axis."""
+    d = len(shape)
+    V = np.zeros((*shape, *(2 * n - 1 for n in shape)))
+    grid = np.indices((*shape, *shape)).reshape(2 * d, -1)
+    i, k = grid[:d], grid[d:]
+    a = k - i + (np.array(shape) - 1)[:, None]
+    V[(*i, *a)] = W[(*i, *k)]
+    return V
+
+
+def reindexed_layer_nd(x, V, u):
+    """h[i] = u[i] + Σ_a V[i, a]·x[i + a], a over Π_d range(-i_d, n_d - i_d), literally."""
+    h = np.empty(x.shape)
+    for i in np.ndindex(x.shape):
+        total = u[i]
+        offsets = [range(-p, n - p) for p, n in zip(i, x.shape, strict=True)]
+        for a in itertools.product(*offsets):
+            stored = tuple(q + n - 1 for q, n in zip(a, x.shape, strict=True))
+            total += V[(*i, *stored)] * x[tuple(p + q for p, q in zip(i, a, strict=True))]
+        h[i] = total
+    return h
+
+
+@pytest.mark.claim("every-dimension")
+@pytest.mark.parametrize("ndim", NDIMS)
+@given(data=st.data())
+def test_reindexing(ndim, data):
+    """every-dimension (reindexing): for every i, k -> a = k - i maps the grid one to one
+    onto Π range(-i_d, n_d - i_d), and Σ_k W[i,k]·x[k] = Σ_a V[i,a]·x[i+a] with
+    V[i,a] = W[i,i+a], exactly."""
+    shape = data.draw(nd_shapes(ndim, max_side=DENSE_MAX_SIDE[ndim]), label="shape")
+    W = data.draw(arrays((*shape, *shape)), label="W")
+    u, x = data.draw(arrays(shape), label="u"), data.draw(arrays(shape), label="x")
+    dense = u + np.tensordot(W, x, axes=ndim)
+    np.testing.assert_array_equal(reindexed_layer_nd(x, reindex_weights_nd(W, shape), u), dense)
+    grid = set(np.ndindex(shape))
+    for i in grid:
+        offsets = itertools.product(*(range(-p, n - p) for p, n in zip(i, shape, strict=True)))
+        assert {tuple(p + q for p, q in zip(i, a, strict=True)) for a in offsets} == grid
+
+
+@pytest.mark.claim("every-dimension")
+@pytest.mark.parametrize("ndim", NDIMS)
+@given(data=st.data())
+def test_shift_equivariance(ndim, data):
+    """every-dimension (shift): on the torus layer(roll(x, s)) = roll(layer(x), s) for
+    every shift s of the grid; under zero padding and 'valid' with zero-filling shifts,
+    exactly on the region R_s, the product over the axes of the 2-D theory's per-axis
+    condition (theory.indices.equivariance_region)."""
+    c = data.draw(nd_cases(ndim, "circular"), label="circular case")
+    h = layer_nd(c.x, c.V, c.u, "circular")
+    for s in np.ndindex(c.x.shape):
+        moved = layer_nd(shift(c.x, s, "circular"), c.V, c.u, "circular")
+        np.testing.assert_array_equal(moved, shift(h, s, "circular"), err_msg=f"shift {s}")
+    padding = data.draw(st.sampled_from(["zeros", "valid"]), label="padding")
+    c = data.draw(nd_cases(ndim, padding), label="case")
+    s = data.draw(shifts(c.x.shape, beyond=1), label="s")
+    lhs = layer_nd(shift(c.x, s, "zeros"), c.V, c.u, padding)
+    rhs = shift(layer_nd(c.x, c.V, c.u, padding), s, "zeros")
+    region = np.ones(lhs.shape, dtype=bool)
+    delta = c.delta
+    for axis, (n, t) in enumerate(zip(c.x.shape, s, strict=True)):
+        per_axis = equivariance_region((n, 2 * delta + 1), delta, (t, 0), padding)[:, 0]
+        region &= np.expand_dims(per_axis, tuple(a for a in range(ndim) if a != axis))
+    np.testing.assert_array_equal(lhs[region], rhs[region], err_msg=f"shift {s} inside R_s")
+
+
+@pytest.mark.claim("every-dimension")
+@pytest.mark.parametrize("ndim", NDIMS)
+@given(data=st.data())
+def test_locality(ndim, data):
+    """every-dimension (locality): h(x + t·e_k) - h(x) = t·V[k - i] where |k - i| <= Δ on
+    every axis (+Δ for 'valid'; on the torus summed over the wrapped offsets, fold(V)),
+    and 0 elsewhere: nothing outside the window reaches h[i]."""
+    c = data.draw(nd_cases(ndim), label="case")
+    k = data.draw(st.tuples(*(st.integers(0, n - 1) for n in c.x.shape)), label="k")
+    t = data.draw(scalars().filter(bool), label="t")
+    x2 = c.x.copy()
+    x2[k] += t
+    difference = layer_nd(x2, c.V, c.u, c.padding) - layer_nd(c.x, c.V, c.u, c.padding)
+    delta = c.delta
+    out = output_shape(c.x.shape, delta, c.padding)
+    base = delta if c.padding == "valid" else 0
+    a = np.array(k).reshape(-1, *(1,) * ndim) - np.indices(out) - base  # a = k - i
+    if c.padding == "circular":
+        n = np.array(c.x.shape).reshape(-1, *(1,) * ndim)
+        expected = t * fold(c.V, c.x.shape)[tuple(a % n)]
+    else:
+        inside = np.all(np.abs(a) <= delta, axis=0)
+        expected = np.where(inside, t * c.V[tuple(np.clip(a, -delta, delta) + delta)], 0.0)
+    np.testing.assert_array_equal(difference, expected)
+
+
+def circulant_nd(c):
+    """The dense N-D layer W[i, k] = c[(k - i) mod n] (flattened to (N, N))."""
+    shape = c.shape
+    d = len(shape)
+    grid = np.indices((*shape, *shape)).reshape(2 * d, -1)
+    offset = (grid[d:] - grid[:d]) % np.array(shape)[:, None]
+    n = c.size
+    return c[tuple(offset)].reshape(n, n)
+
+
+def commutes_nd(W, u, shape):
+    """Whether x -> u + W·x (flattened) commutes with every cyclic shift, decided
+    exactly on x = 0 and the impulses."""
+    n = u.size
+    X = np.concatenate([np.zeros((n, 1)), np.eye(n)], axis=1).reshape(*shape, n + 1)
+
+    def f(X):
+        return (W @ X.reshape(n, -1) + u.reshape(n, 1)).reshape(X.shape)
+
+    fX = f(X)
+    return all(np.array_equal(f(shift(X, s, "circular")), shift(fX, s, "circular"))
+               for s in np.ndindex(shape))
+
+
+@pytest.mark.claim("every-dimension")
+@pytest.mark.parametrize("ndim", NDIMS)
+@given(data=st.data())
+def test_weight_sharing_is_forced(ndim, data):
+    """every-dimension (weight sharing): a dense layer on the d-dimensional torus commutes
+    with every cyclic shift iff W[i, k] depends only on (k - i) mod n and u is constant;
+    drawn as a shared layer perturbed, or not, at one hidden position."""
+    shape = data.draw(nd_shapes(ndim, max_side=DENSE_MAX_SIDE[ndim]), label="shape")
+    n = int(np.prod(shape))
+    W = circulant_nd(data.draw(arrays(shape), label="first row"))
+    u = np.full(n, float(data.draw(st.integers(-4, 4), label="u")))
+    i = data.draw(st.integers(0, n - 1), label="perturbed position")
+    if data.draw(st.booleans()):
+        W[i] += data.draw(arrays((n,)), label="W perturbation")
+    if data.draw(st.booleans()):
+        u[i] += data.draw(st.integers(-4, 4), label="u perturbation")
+    shared = np.array_equal(W, circulant_nd(W[0].reshape(shape))) and bool(np.all(u == u[0]))
+    assert commutes_nd(W, u.reshape(shape), shape) == shared
+
+
+def outside_window_nd(shape, delta):
+    """(N, N) mask: True where input k lies outside the wrapped Δ-window of output i."""
+    d = len(shape)
+    grid = np.indices((*shape, *shape)).reshape(2 * d, -1)
+    n = np.array(shape)[:, None]
+    diff = (grid[d:] - grid[:d]) % n
+    distance = np.minimum(diff, n - diff)
+    size = int(np.prod(shape))
+    return np.any(distance > delta, axis=0).reshape(size, size)
+
+
+def _dimension_shapes():
+    wide = thorough()
+    one = [(n,) for n in range(1, (12 if wide else 8) + 1)]
+    three = list(itertools.product(range(1, (3 if wide else 2) + 1), repeat=3))
+    return one + three
+
+
+@pytest.mark.claim("every-dimension")
+def test_equivariant_dimension(record_property):
+    """every-dimension (sharing dimension, exhaustive): the linear maps on the torus of
+    shape n that commute with the d generator shifts (and vanish outside the wrapped
+    Δ-window) form a space of dimension Π n_d (Π min(2Δ+1, n_d)), for every 1-D length
+    up to 8 and every 3-D shape with sides up to 2 (12 and 3 under the thorough profile),
+    Δ in {none, 0, 1, 2, 3}."""
+    checked = 0
+    for shape in _dimension_shapes():
+        for delta in (None, 0, 1, 2, 3):
+            outside = None if delta is None else outside_window_nd(shape, delta)
+            A = equivariance_system(shape, outside)
+            dimension = A.shape[1] - integer_rank(A)
+            assert dimension == counts.equivariant_dimension_nd(shape, delta), (shape, delta)
+            checked += 1
+    record_property("examples", checked)

@@ -1,0 +1,244 @@
+"""Claims every-dimension and channels, checked on the layer under test (``--impl``).
+
+The properties of test_dimensions.py and test_channels.py establish the claims on the
+references; here the same statements run against every implementation, for what it
+declares (reference.contract: ``dims``, ``channels``, ``dtypes``, ``paddings``) and are
+reported as skipped for what it does not. Each is written once, parametrized by the
+number of spatial dimensions d = 1, 2, 3, and exists in two forms, without channels
+(x of shape (n1, ..., nd)) and with them (x (n1, ..., nd, C_in), V (..., C_in, C_out)):
+
+* agreement with a literal oracle: the loop transcription of
+  h[i] = u + Σ_a V[a]·x[i + a] (reference.nd.correlate_nd_loops), and with channels of
+  h[i, o] = u[o] + Σ_a Σ_c V[a, c, o]·x[i + a, c] (:func:`channel_loops_nd`), in float64
+  and, where declared, float32, each input held to the bound of its own precision
+  (theory.bounds);
+* shift equivariance on the torus: layer(roll(x, s)) = roll(layer(x), s);
+* locality, by impulse probing: h(x + t·e_k) - h(x) = t·V[k - i] inside the Δ-window
+  of output i and 0 outside it;
+* and, without channels, that 'valid' refuses a kernel larger than the input.
+
+Comparisons go through theory.bounds: exact on integer data for direct summation.
+"""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from properties.harness import ImplementationError, bound, call, paddings_of, require
+from properties.strategies import (
+    DTYPES,
+    LAYER_MAX_DELTA,
+    arrays_of,
+    layer_cases,
+    nd_pixels,
+    nd_shapes,
+    scalars,
+    shifts,
+)
+from reference.contract import Layer, as_layer
+from reference.nd import correlate_nd_loops
+from theory.bounds import assert_within
+from theory.indices import Padding, delta_of, fold, output_shape, shift
+
+NDIMS = (1, 2, 3)
+NDIM_IDS = ["1d", "2d", "3d"]
+
+
+def channel_loops_nd(x: np.ndarray, V: np.ndarray, u: np.ndarray, padding: Padding) -> np.ndarray:
+    """h[i, :] = u + Σ_a Σ_c x[i + a, c]·V[Δ + a, c, :]: the channel equation transcribed one
+    output position and one offset at a time (the sum over c as a vector-matrix product),
+    in any dimension, with the padding decided per term as in reference.nd."""
+    d = x.ndim - 1
+    delta = delta_of(V, d)
+    spatial = x.shape[:d]
+    h = np.empty((*output_shape(spatial, delta, padding), V.shape[-1]))
+    base = delta if padding == "valid" else 0
+    for i in np.ndindex(h.shape[:d]):
+        total = np.array(u, dtype=np.float64)
+        for stored in np.ndindex(V.shape[:d]):  # stored = Δ + a
+            k = tuple(p + base + q - delta for p, q in zip(i, stored, strict=True))  # k = i + a
+            if padding == "circular":
+                k = tuple(kk % n for kk, n in zip(k, spatial, strict=True))
+            elif not all(0 <= kk < n for kk, n in zip(k, spatial, strict=True)):
+                continue  # zero padding: x[k] = 0 outside the input
+            total = total + x[k] @ V[stored]
+        h[i] = total
+    return h
+
+
+channel_loops_nd.error_model = "direct"  # type: ignore[attr-defined]
+
+#: The oracles: the equation term by term, in float64 (direct summation).
+ORACLE_ND: Layer = as_layer("nd-loops", correlate_nd_loops)
+ORACLE_CHANNELS: Layer = as_layer("channel-loops", channel_loops_nd)
+
+
+def _declared(layer: Layer, ndim: int, channels: bool = False, dtype: str = "float64",
+              padding: Padding | None = None) -> tuple[Padding, ...]:
+    """The paddings to draw from, after skipping a layer that does not declare the rest."""
+    paddings = (padding,) if padding else paddings_of(layer)
+    require(layer, paddings[0], ndim, channels, dtype)
+    return paddings
+
+
+def sensitivity(V: np.ndarray, shape: tuple[int, ...], padding: Padding,
+                k: tuple[int, ...]) -> np.ndarray:
+    """∂h[i]/∂x[k] for every output i of a layer with kernel V on inputs of spatial
+    ``shape``: V[k - i] where |k - i| <= Δ on every axis (k - i - Δ for 'valid'), summed
+    over the wrapped offsets on the torus (fold(V)), 0 elsewhere. Axes of V after the
+    d spatial ones (C_out) are kept: shape (*out, *V.shape[d:])."""
+    d = len(shape)
+    delta = delta_of(V, d)
+    out = output_shape(shape, delta, padding)
+    base = delta if padding == "valid" else 0
+    a = np.array(k).reshape(-1, *(1,) * d) - np.indices(out) - base  # a = k - i
+    if padding == "circular":
+        n = np.array(shape).reshape(-1, *(1,) * d)
+        return fold(V, shape)[tuple(a % n)]
+    inside = np.all(np.abs(a) <= delta, axis=0)
+    picked = V[tuple(np.clip(a, -delta, delta) + delta)]
+    return np.where(inside.reshape(inside.shape + (1,) * (V.ndim - d)), picked, 0.0)
+
+
+def _widened(x: np.ndarray, V: np.ndarray, u: float | np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray, float | np.ndarray]:
+    """x, V and u in float64 (exactly: float32 values are float64 values)."""
+    u64 = np.asarray(u, dtype=np.float64)
+    return x.astype(np.float64), V.astype(np.float64), u64 if u64.ndim else float(u64)
+
+
+def _agreement(layer: Layer, ndim: int, channels: bool, dtype: str, data: st.DataObject) -> None:
+    paddings = _declared(layer, ndim, channels, dtype)
+    exact = data.draw(st.booleans(), label="exact")
+    c = data.draw(layer_cases(ndim, channels, dtype, paddings, exact), label="case")
+    h = call(layer, c.x, c.V, c.u, c.padding)
+    oracle = ORACLE_CHANNELS if channels else ORACLE_ND
+    x, V, u = _widened(c.x, c.V, c.u)
+    expected = oracle.fn(x, V, u, c.padding)
+    tol = bound(layer, c.x, c.V, c.u, c.padding) + bound(oracle, x, V, u, c.padding)
+    assert_within(h, expected, tol, f"{layer} ({dtype}, {ndim}-D) vs the {oracle} oracle")
+
+
+def _shift_on_the_torus(layer: Layer, ndim: int, channels: bool, data: st.DataObject) -> None:
+    _declared(layer, ndim, channels, padding="circular")
+    c = data.draw(layer_cases(ndim, channels, padding="circular"), label="case")
+    s = data.draw(shifts(c.x.shape[:ndim]), label="s")
+    moved = shift(c.x, s, "circular")
+    lhs = call(layer, moved, c.V, c.u, "circular")
+    rhs = shift(call(layer, c.x, c.V, c.u, "circular"), s, "circular")
+    tol = bound(layer, moved, c.V, c.u, "circular") + bound(layer, c.x, c.V, c.u, "circular")
+    assert_within(lhs, rhs, tol, f"{layer}: layer(roll(x, {s})) vs roll(layer(x), {s})")
+
+
+def _locality(layer: Layer, ndim: int, channels: bool, data: st.DataObject) -> None:
+    paddings = _declared(layer, ndim, channels)
+    c = data.draw(layer_cases(ndim, channels, padding=paddings), label="case")
+    k = data.draw(nd_pixels(c.x.shape), label="k")
+    t = data.draw(scalars().filter(bool), label="t")
+    x2 = c.x.copy()
+    x2[k] += t
+    difference = call(layer, x2, c.V, c.u, c.padding) - call(layer, c.x, c.V, c.u, c.padding)
+    V = c.V[..., k[-1], :] if channels else c.V  # input channel c reaches h through V[..., c, :]
+    expected = t * sensitivity(V, c.x.shape[:ndim], c.padding, k[:ndim])
+    tol = bound(layer, x2, c.V, c.u, c.padding) + bound(layer, c.x, c.V, c.u, c.padding)
+    assert_within(difference, expected, tol, f"{layer}: h(x + {t}·e_{k}) - h(x)")
+
+
+@pytest.mark.claim("agreement", "every-dimension")
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("ndim", NDIMS, ids=NDIM_IDS)
+@given(data=st.data())
+def test_agrees_with_the_loop_oracle(layer, ndim, dtype, data):
+    """agreement, every-dimension: in d = 1, 2, 3 and every declared padding, the layer
+    equals the loop transcription of h[i] = u + Σ_a V[a]·x[i+a], exactly on integer data
+    (direct summation) and within theory.bounds on wide-range floats; float32 inputs give
+    float32 within the float32 bound, float64 inputs are held to the float64 bound."""
+    _agreement(layer, ndim, False, dtype, data)
+
+
+@pytest.mark.claim("agreement", "every-dimension")
+@pytest.mark.parametrize("ndim", NDIMS, ids=NDIM_IDS)
+@given(data=st.data())
+def test_valid_rejects_a_kernel_larger_than_the_input(layer, ndim, data):
+    """agreement, every-dimension: with 'valid' padding, in d = 1, 2, 3, a kernel wider
+    than the input along some axis has no valid window; the contract requires ValueError
+    (scipy.signal.correlate and numpy.correlate would silently swap their inputs)."""
+    _declared(layer, ndim, padding="valid")
+    delta = data.draw(st.integers(1, LAYER_MAX_DELTA[ndim]), label="Δ")
+    side = 2 * delta + 1
+    shape = data.draw(nd_shapes(ndim, max_side=side + 1).filter(lambda n: min(n) < side),
+                      label="shape")
+    x = data.draw(arrays_of(shape), label="x")
+    V = data.draw(arrays_of((side,) * ndim), label="V")
+    u = data.draw(scalars(), label="u")
+    try:
+        layer.fn(x, V, u, "valid")
+    except ValueError:
+        return
+    except NotImplementedError:
+        pytest.skip(f"{layer} raised NotImplementedError for padding='valid'")
+    except Exception as exc:
+        raise ImplementationError(
+            f"{layer} raised {type(exc).__name__}: {exc}, not ValueError, for a {V.shape} "
+            f"kernel on a {shape} input with padding='valid'"
+        ) from None
+    raise ImplementationError(
+        f"{layer} returned a result for a {V.shape} kernel on a {shape} input with "
+        "padding='valid'; expected ValueError"
+    )
+
+
+@pytest.mark.claim("shift-torus", "every-dimension")
+@pytest.mark.parametrize("ndim", NDIMS, ids=NDIM_IDS)
+@given(data=st.data())
+def test_shift_equivariance_on_the_torus_in_every_dimension(layer, ndim, data):
+    """shift-torus, every-dimension: in d = 1, 2, 3, layer(roll(x, s)) = roll(layer(x), s)
+    on the torus for shifts of up to two turns and kernels larger than x; exact on
+    integer data for direct summation."""
+    _shift_on_the_torus(layer, ndim, False, data)
+
+
+@pytest.mark.claim("locality", "every-dimension")
+@pytest.mark.parametrize("ndim", NDIMS, ids=NDIM_IDS)
+@given(data=st.data())
+def test_locality_in_every_dimension(layer, ndim, data):
+    """locality, every-dimension: in d = 1, 2, 3 and every declared padding,
+    h(x + t·e_k) - h(x) = t·V[k - i] where k is within Δ of i on every axis (summed over
+    wrapped offsets on the torus) and 0 elsewhere: x outside the window leaves h[i] alone."""
+    _locality(layer, ndim, False, data)
+
+
+@pytest.mark.inputs(channels=True)
+@pytest.mark.claim("channels", "agreement")
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("ndim", NDIMS, ids=NDIM_IDS)
+@given(data=st.data())
+def test_channels_agree_with_the_channel_oracle(layer, ndim, dtype, data):
+    """channels, agreement: with C_in, C_out in 1..3, in d = 1, 2, 3 and every declared
+    padding, the layer equals the loop transcription of h[i, o] = u[o] + Σ_a Σ_c
+    V[a, c, o]·x[i + a, c], exactly on integer data for direct summation, within the bound
+    of the input's precision otherwise."""
+    _agreement(layer, ndim, True, dtype, data)
+
+
+@pytest.mark.inputs(channels=True)
+@pytest.mark.claim("channels", "shift-torus")
+@pytest.mark.parametrize("ndim", NDIMS, ids=NDIM_IDS)
+@given(data=st.data())
+def test_channel_shift_equivariance_on_the_torus(layer, ndim, data):
+    """channels, shift-torus: in d = 1, 2, 3, rolling x by a spatial shift s rolls every
+    output channel by s, layer(roll(x, s)) = roll(layer(x), s), exactly on integer data
+    for direct summation."""
+    _shift_on_the_torus(layer, ndim, True, data)
+
+
+@pytest.mark.inputs(channels=True)
+@pytest.mark.claim("channels", "locality")
+@pytest.mark.parametrize("ndim", NDIMS, ids=NDIM_IDS)
+@given(data=st.data())
+def test_channel_locality(layer, ndim, data):
+    """channels, locality: in d = 1, 2, 3 and every declared padding,
+    h(x + t·e_(k, c)) - h(x) = t·V[k - i, c, :] inside the Δ-window of output i and 0
+    outside it: input channel c reaches output channel o through V[..., c, o] alone."""
+    _locality(layer, ndim, True, data)

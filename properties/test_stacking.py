@@ -1,0 +1,163 @@
+"""Claim stacking: a stack of local layers is one local layer of radius ΣΔ.
+
+Derivation (1-D indices; the 2-D case is the same per axis). With
+h1[i] = u1 + Σ_a V1[a]·x[i + a] and h2[i] = u2 + Σ_b V2[b]·h1[i + b],
+
+    h2[i] = u2 + u1·Σ_b V2[b] + Σ_b Σ_a V2[b]·V1[a]·x[i + a + b]
+          = U + Σ_c K[c]·x[i + c],   K[c] = Σ_{a + b = c} V1[a]·V2[b],   U = u2 + u1·ΣV2.
+
+K is the full *convolution* of the two kernels (not their correlation): with kernels
+stored at V[Δ + a], K = scipy.signal.convolve(V1, V2, mode='full'), of radius Δ1 + Δ2, and
+symmetric in V1, V2. For L layers, fold this over the stack: radius ΣΔ, so the receptive
+field grows linearly with depth.
+
+Where it holds exactly: on the torus (no border; the composed kernel may wrap), for
+'valid' (every window stays inside), and for 'zeros' at the outputs whose intermediate
+windows stay inside the image, Δ2 + ... + ΔL <= i < n - (Δ2 + ... + ΔL) per axis;
+nearer the border the intermediate maps are zero-padded where the one-shot layer reads
+their true values.
+
+Entries are small integers (|x| <= 64, |V|, |u| <= 8, at most 3 layers of Δ <= 2), so
+every stage is exact in float64 (theory.bounds, item 1), which the tests assert.
+"""
+
+import itertools
+
+import numpy as np
+import pytest
+import scipy.signal
+from hypothesis import given
+from hypothesis import strategies as st
+
+from properties.strategies import arrays, shapes, small_arrays
+from reference.vectorized import vectorized
+from theory import counts
+from theory.bounds import exact_on
+from theory.indices import shift
+
+KERNEL_BOUND = 8
+
+
+def layer(x, V, u, padding):
+    """One layer of the stack: the vectorized reference of the article's equation."""
+    return vectorized(x, V, u, padding)
+
+
+def compose_kernels(V1, V2):
+    """The kernel of 'V1 first, then V2': the full convolution of the two."""
+    return scipy.signal.convolve(V1, V2, mode="full", method="direct")
+
+
+def compose_bias(u1, V2, u2):
+    """The bias of 'u1 first, then (V2, u2)': u2 + u1·ΣV2."""
+    return u2 + u1 * float(np.sum(V2))
+
+
+def one_layer(Vs, us):
+    """(K, U) of the whole stack, first layer first."""
+    K, U = Vs[0], us[0]
+    for V, u in zip(Vs[1:], us[1:], strict=True):
+        K, U = compose_kernels(K, V), compose_bias(U, V, u)
+    return K, U
+
+
+def run_stack(x, Vs, us, padding):
+    """The layers one after the other, each stage checked to be exact in float64."""
+    for V, u in zip(Vs, us, strict=True):
+        assert exact_on(x, V, u, padding), "stack entries too large for exact float64"
+        x = layer(x, V, u, padding)
+    return x
+
+
+@st.composite
+def stacks(draw, min_layers=1, max_layers=3, max_delta=2, positive=False):
+    """Kernels V1..VL (radii 0..max_delta, entries |v| <= 8, or 1..8 if ``positive``)
+    and biases u1..uL."""
+    depth = draw(st.integers(min_layers, max_layers), label="L")
+    radii = [draw(st.integers(0, max_delta)) for _ in range(depth)]
+    kernels = [draw(small_arrays((2 * d + 1,) * 2, KERNEL_BOUND)) for d in radii]
+    if positive:
+        kernels = [np.minimum(np.abs(V) + 1, KERNEL_BOUND) for V in kernels]
+    biases = [float(draw(st.integers(-KERNEL_BOUND, KERNEL_BOUND))) for _ in radii]
+    return kernels, biases
+
+
+def _radius(V):
+    return (V.shape[0] - 1) // 2
+
+
+@pytest.mark.claim("stacking")
+@given(data=st.data(), stack=stacks(), shape=shapes(max_side=6))
+def test_torus_stack_is_one_layer(data, stack, shape):
+    """stacking: on the torus, L layers of radii Δ1..ΔL equal one layer with kernel
+    K = V1 * V2 * ... * VL (full convolution, radius ΣΔ, wrapping when larger than the
+    torus) and bias U = u_L + U_{L-1}·ΣV_L, exactly."""
+    Vs, us = stack
+    x = data.draw(arrays(shape), label="x")
+    K, U = one_layer(Vs, us)
+    assert _radius(K) == counts.stacked_radius([_radius(V) for V in Vs])
+    np.testing.assert_array_equal(run_stack(x, Vs, us, "circular"), layer(x, K, U, "circular"))
+
+
+@pytest.mark.claim("stacking")
+@given(data=st.data(), stack=stacks())
+def test_valid_stack_is_one_layer(data, stack):
+    """stacking: with 'valid' output, L layers equal one 'valid' layer with the composed
+    kernel and bias, on every image of at least 2ΣΔ + 1 per side."""
+    Vs, us = stack
+    K, U = one_layer(Vs, us)
+    side = K.shape[0]
+    x = data.draw(arrays(data.draw(shapes(side, side + 3), label="shape")), label="x")
+    np.testing.assert_array_equal(run_stack(x, Vs, us, "valid"), layer(x, K, U, "valid"))
+
+
+@pytest.mark.claim("stacking")
+@given(data=st.data(), stack=stacks(), shape=shapes(max_side=10))
+def test_zero_padded_stack_inside(data, stack, shape):
+    """stacking: with zero padding, the stack equals the one-shot zero-padded layer at
+    every output whose intermediate windows stay inside the image,
+    Δ2 + ... + ΔL <= i < n - (Δ2 + ... + ΔL) per axis."""
+    Vs, us = stack
+    x = data.draw(arrays(shape), label="x")
+    K, U = one_layer(Vs, us)
+    r = sum(_radius(V) for V in Vs[1:])
+    inside = tuple(slice(r, max(r, n - r)) for n in shape)
+    np.testing.assert_array_equal(
+        run_stack(x, Vs, us, "zeros")[inside], layer(x, K, U, "zeros")[inside]
+    )
+
+
+@pytest.mark.claim("stacking")
+@given(stack=stacks(max_layers=4, positive=True))
+def test_receptive_field_grows_linearly(stack):
+    """stacking: the receptive field of a stack (kernels without zero entries) is the box
+    of radius Δ1 + ... + ΔL, (2ΣΔ+1)^2 pixels; for L layers of radius Δ, radius LΔ. Read
+    off the torus of side 2ΣΔ + 2, where the box does not wrap onto itself: by shift
+    equivariance output c sees x[k] iff the impulse response at -(k - c) is nonzero."""
+    Vs, us = stack
+    radius = counts.stacked_radius([_radius(V) for V in Vs])
+    n = 2 * radius + 2
+    impulse = np.zeros((n, n))
+    impulse[0, 0] = 1.0
+    response = run_stack(impulse, Vs, us, "circular") - run_stack(0 * impulse, Vs, us, "circular")
+    distance = np.minimum(np.arange(n), n - np.arange(n))
+    box = (distance[:, None] <= radius) & (distance[None, :] <= radius)
+    np.testing.assert_array_equal(response != 0, box)
+    assert int(box.sum()) == (2 * radius + 1) ** 2
+
+
+@pytest.mark.claim("stacking")
+@given(data=st.data(), shape=shapes(max_side=5))
+def test_torus_layers_commute_and_stay_equivariant(data, shape):
+    """stacking: on the torus two layers commute up to their biases,
+    L2(L1 x) - L1(L2 x) = (u2 + u1·ΣV2) - (u1 + u2·ΣV1) everywhere (they commute exactly
+    when that is 0), and their composition commutes with every cyclic shift."""
+    (V1, V2), (u1, u2) = data.draw(stacks(min_layers=2, max_layers=2), label="stack")
+    x = data.draw(arrays(shape), label="x")
+    forward = run_stack(x, [V1, V2], [u1, u2], "circular")
+    backward = run_stack(x, [V2, V1], [u2, u1], "circular")
+    gap = compose_bias(u1, V2, u2) - compose_bias(u2, V1, u1)
+    np.testing.assert_array_equal(forward - backward, np.full(shape, gap))
+    for s in itertools.product(range(shape[0]), range(shape[1])):
+        moved = run_stack(shift(x, s, "circular"), [V1, V2], [u1, u2], "circular")
+        np.testing.assert_array_equal(moved, shift(forward, s, "circular"), err_msg=f"shift {s}")

@@ -1,0 +1,79 @@
+"""The layer with input and output channels.
+
+Images have channels (red, green, blue) and hidden representations have many; the
+article's layer extends to them by giving every pair (input channel c, output channel d)
+its own kernel and every output channel its own bias:
+
+    h[i, j, d] = u[d] + Σ_{a,b=-Δ..Δ} Σ_{c} V[a, b, c, d]·x[i + a, j + b, c]
+
+x has shape (H, W, C_in), V shape (2Δ+1, 2Δ+1, C_in, C_out) with V[Δ + a, Δ + b, c, d] the
+kernel entry, u shape (C_out,), h shape (H', W', C_out) with the paddings of
+theory.indices. This is reference.contract's channel contract.
+
+* :func:`channel_loops`: the equation transcribed term by term (2-D);
+* :func:`channel_layer`: one tensordot over the sliding windows of the padded input, in
+  any number of spatial dimensions (the spatial axes are all axes of x but the last).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from theory.indices import delta_of, output_shape, windows
+
+
+def _check(x: np.ndarray, V: np.ndarray, u: np.ndarray, padding: str) -> int:
+    """Δ of V, after checking the shapes against the channel contract."""
+    d = x.ndim - 1
+    if V.ndim != x.ndim + 1 or V.shape[d] != x.shape[-1] or np.shape(u) != (V.shape[-1],):
+        raise ValueError(
+            f"x {x.shape}, V {V.shape}, u {np.shape(u)} do not fit (*n, C_in), "
+            "(*(2Δ+1,)*d, C_in, C_out), (C_out,)"
+        )
+    delta = delta_of(V, d)
+    if padding not in ("valid", "zeros", "circular"):
+        raise ValueError(f"unknown padding {padding!r}")
+    if padding == "valid" and min(x.shape[:d]) < 2 * delta + 1:
+        raise ValueError(f"kernel {V.shape} is larger than the input {x.shape}")
+    return delta
+
+
+def channel_loops(x: np.ndarray, V: np.ndarray, u: np.ndarray, padding: str) -> np.ndarray:
+    """h[i, j, d] = u[d] + Σ_{a, b, c} V[a, b, c, d]·x[i + a, j + b, c], one term at a time."""
+    if x.ndim != 3:
+        raise ValueError(f"channel_loops takes (H, W, C_in) inputs, got {x.shape}")
+    delta = _check(x, V, u, padding)
+    height, width, c_in = x.shape
+    c_out = V.shape[-1]
+    h = np.empty((*output_shape((height, width), delta, padding), c_out))
+    base = delta if padding == "valid" else 0
+    for i, j, d in np.ndindex(h.shape):
+        total = float(u[d])
+        for a in range(-delta, delta + 1):
+            for b in range(-delta, delta + 1):
+                k, l = i + base + a, j + base + b
+                if padding == "circular":
+                    k, l = k % height, l % width
+                elif not (0 <= k < height and 0 <= l < width):
+                    continue  # zero padding
+                for c in range(c_in):
+                    total += V[delta + a, delta + b, c, d] * x[k, l, c]
+        h[i, j, d] = total
+    return h
+
+
+def channel_layer(x: np.ndarray, V: np.ndarray, u: np.ndarray, padding: str) -> np.ndarray:
+    """The same layer vectorized, in any number of spatial dimensions: the windows have
+    axes (*out, C_in, *kernel), contracted with V's (*kernel, C_in)."""
+    delta = _check(x, V, u, padding)
+    d = x.ndim - 1
+    w = windows(x, delta, padding, d)  # type: ignore[arg-type]
+    axes_w = [d, *range(d + 1, 2 * d + 1)]
+    axes_v = [d, *range(d)]
+    return np.asarray(u) + np.tensordot(w, V, axes=(axes_w, axes_v))
+
+
+for _fn in (channel_loops, channel_layer):
+    _fn.error_model = "direct"  # type: ignore[attr-defined]
+    _fn.channels = True  # type: ignore[attr-defined]
+channel_layer.dims = (1, 2, 3)  # type: ignore[attr-defined]

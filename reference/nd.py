@@ -1,0 +1,65 @@
+"""The article's layer in any number of spatial dimensions.
+
+The derivation never uses that an image has two axes: with multi-indices i, a, k of
+length d,
+
+    h[i] = u + Σ_{a in {-Δ..Δ}^d} V[a]·x[i + a]
+
+is the same layer for 1-D signals (d = 1), images (d = 2) and volumes (d = 3). Kernels are
+stored as arrays of shape (2Δ+1,)*d with V[Δ + a] the article's V[a]; paddings are those of
+theory.indices ('valid': output n - 2Δ per axis, read from i + Δ; 'zeros'; 'circular').
+
+Two independent computations:
+
+* :func:`correlate_nd_loops`: the equation transcribed term by term, one output and one
+  offset at a time (np.ndindex over both), with the padding decided per term;
+* :func:`correlate_nd`: one tensordot over a sliding-window view of the padded input
+  (theory.indices.windows), no copy of the windows until the contraction.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from theory.indices import delta_of, output_shape, windows
+
+
+def _check(x: np.ndarray, V: np.ndarray, padding: str) -> int:
+    """Δ of V, after checking the arguments fit the contract in x.ndim dimensions."""
+    if V.ndim != x.ndim:
+        raise ValueError(f"kernel of {V.ndim} dimensions for a {x.ndim}-D input")
+    delta = delta_of(V)
+    if padding not in ("valid", "zeros", "circular"):
+        raise ValueError(f"unknown padding {padding!r}")
+    if padding == "valid" and min(x.shape) < 2 * delta + 1:
+        raise ValueError(f"kernel {V.shape} is larger than the input {x.shape}")
+    return delta
+
+
+def correlate_nd_loops(x: np.ndarray, V: np.ndarray, u: float, padding: str) -> np.ndarray:
+    """h[i] = u + Σ_a V[a]·x[i + a], one term at a time, for x of any dimension."""
+    delta = _check(x, V, padding)
+    h = np.empty(output_shape(x.shape, delta, padding))
+    base = delta if padding == "valid" else 0
+    for i in np.ndindex(h.shape):
+        total = float(u)
+        for stored in np.ndindex(V.shape):  # stored = Δ + a
+            k = tuple(p + base + q - delta for p, q in zip(i, stored, strict=True))  # k = i + a
+            if padding == "circular":
+                k = tuple(kk % n for kk, n in zip(k, x.shape, strict=True))
+            elif not all(0 <= kk < n for kk, n in zip(k, x.shape, strict=True)):
+                continue  # zero padding: x[k] = 0 outside the input
+            total += V[stored] * x[k]
+        h[i] = total
+    return h
+
+
+def correlate_nd(x: np.ndarray, V: np.ndarray, u: float, padding: str) -> np.ndarray:
+    """The same layer vectorized: u + Σ_a windows[i, Δ + a]·V[Δ + a] as one tensordot."""
+    delta = _check(x, V, padding)
+    return u + np.tensordot(windows(x, delta, padding), V, axes=x.ndim)  # type: ignore[arg-type]
+
+
+for _fn in (correlate_nd_loops, correlate_nd):
+    _fn.error_model = "direct"  # type: ignore[attr-defined]
+    _fn.dims = (1, 2, 3)  # type: ignore[attr-defined]
