@@ -133,3 +133,13 @@ def test_claim_without_property_is_rejected(repo_copy, run_pytest):
     result = run_pytest("properties", "--collect-only", "-q", cwd=repo_copy)
     assert result.returncode == 4, result.stdout[-2000:]
     assert "claims with no property: dense-layer" in result.stderr
+
+
+def test_plain_pytest_collects_the_claims_only(run_pytest):
+    """The README's test command, `pytest`, runs the properties; the suite's own tests
+    run with `pytest tests`."""
+    result = run_pytest("--collect-only", "-q")
+    assert result.returncode == 0, result.stdout[-2000:]
+    nodes = [line for line in result.stdout.splitlines() if "::" in line]
+    assert len(nodes) > 100
+    assert all(node.startswith("properties/") for node in nodes), nodes[:5]
