@@ -11,7 +11,10 @@ the pixels Δ..Δ+h-1 never wrap, so cropping them gives the zero-padded layer.
 from __future__ import annotations
 
 import numpy as np
-import scipy.fft
+
+# scipy's submodules load on first use (SciPy's lazy loading): a fast start for
+# pytest-xdist's controller, which builds the layers but never calls them
+import scipy
 
 from theory.indices import delta_of, fold
 

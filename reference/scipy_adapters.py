@@ -26,8 +26,10 @@ the direct-summation bound of theory.bounds still applies.
 from __future__ import annotations
 
 import numpy as np
-import scipy.ndimage
-import scipy.signal
+
+# scipy's submodules load on first use (SciPy's lazy loading): a fast start for
+# pytest-xdist's controller, which builds the layers but never calls them
+import scipy
 
 from theory.indices import delta_of
 

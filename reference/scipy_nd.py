@@ -13,7 +13,10 @@ Channels: output channel o is Σ_c correlate(x[..., c], V[..., c, o]), summed he
 from __future__ import annotations
 
 import numpy as np
-import scipy.signal
+
+# scipy's submodules load on first use (SciPy's lazy loading): a fast start for
+# pytest-xdist's controller, which builds the layers but never calls them
+import scipy
 
 from theory.indices import delta_of, padded
 
