@@ -241,7 +241,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     repeat = 1 if args.quick else args.repeat
     sections = args.only or ["suite", "scaling", "references", "mutants"]
-    results: dict = {"machine": machine(), "repeat": repeat}
+    out = Path(args.out)
+    # --only refreshes its sections and keeps the others of an earlier run
+    results: dict = json.loads(out.read_text()) if args.only and out.exists() else {}
+    results.update({"machine": machine(), "repeat": repeat})
     if "suite" in sections:
         results["suite"] = suite(repeat, args.pytest_args)
     if "scaling" in sections:
@@ -250,7 +253,7 @@ def main(argv: list[str] | None = None) -> None:
         results["references"] = references(repeat, args.quick)
     if "mutants" in sections:
         results["mutants"] = mutants()
-    Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
+    out.write_text(json.dumps(results, indent=2) + "\n")
     print(_table(results))
     print(f"written to {args.out}")
 
