@@ -5,7 +5,10 @@ Profiles (choose with ``--hypothesis-profile NAME`` or ``HYPOTHESIS_PROFILE=NAME
 
 * ``dev``: 100 examples per property, random seeds, example database on;
 * ``ci``: 100 examples, derandomized (the seed is fixed per test), no database;
-* ``thorough``: 10,000 examples per property.
+* ``thorough``: 10,000 examples per property, randomized, no database. With a database,
+  Hypothesis keeps a Pareto front of every ``target()`` observation, and maintaining it
+  took two thirds of a targeted property's time (test_shift.py, 1,000 examples: 5.75 s
+  with it, 2.14 s without); a failure still prints its seed and reproduce blob.
 
 The ``--impl`` option, the claim markers and the claims table live in properties/plugin.py.
 """
@@ -21,7 +24,7 @@ _common = {
 }
 settings.register_profile("dev", max_examples=100, **_common)
 settings.register_profile("ci", max_examples=100, derandomize=True, database=None, **_common)
-settings.register_profile("thorough", max_examples=10_000, **_common)
+settings.register_profile("thorough", max_examples=10_000, database=None, **_common)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 pytest_plugins = ("properties.plugin",)

@@ -2,8 +2,10 @@
 
 Sections (each a function below, each writing one part of the JSON):
 
-* ``suite``: the default ``pytest`` run: wall time, peak memory (RSS of the pytest process),
-  and for each property, examples run and examples per second;
+* ``suite``: the default ``pytest`` run under the ``ci`` profile (or ``--profile``): wall
+  time serially and with ``-n auto``, peak memory (RSS of the pytest process), and for
+  each property, examples run and examples per second. The thorough profile:
+  ``python -m bench --only suite --profile thorough --repeat 1 --parallel-only``;
 * ``scaling``: examples per second of one agreement check (call, bound, comparison)
   against image size H·W and Δ, per implementation;
 * ``references``: the vectorized and FFT references against scipy.signal.correlate2d on
@@ -63,15 +65,15 @@ def _median_time(f: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
-def _run(extra: list[str], repeat: int) -> tuple[list[float], list[float], dict]:
-    """``pytest -q [extra]`` ``repeat`` times: wall seconds, peak RSS (MiB) and the claims
-    JSON of the last run."""
+def _run(extra: list[str], repeat: int, profile: str) -> tuple[list[float], list[float], dict]:
+    """``pytest -q --hypothesis-profile profile [extra]`` ``repeat`` times: wall seconds,
+    peak RSS (MiB) and the claims JSON of the last run."""
     walls, peaks, last = [], [], {}
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "claims.json"
             cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:warnings",
-                   "--claims-json", str(out), *extra]
+                   "--hypothesis-profile", profile, "--claims-json", str(out), *extra]
             before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
             start = time.perf_counter()
             proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
@@ -84,11 +86,13 @@ def _run(extra: list[str], repeat: int) -> tuple[list[float], list[float], dict]
     return walls, peaks, last
 
 
-def suite(repeat: int, extra: list[str]) -> dict:
-    """Wall time and peak memory of the default run, serial and on every core
+def suite(repeat: int, extra: list[str], profile: str = "ci", serial: bool = True) -> dict:
+    """Wall time and peak memory of the default run under ``profile``, serially (unless
+    ``serial`` is false: a thorough run takes an hour on one core) and on every core
     (pytest-xdist ``-n auto``); examples per second per property."""
-    walls, peaks, last = _run(extra, repeat)
-    parallel_walls, _, _ = _run(["-n", "auto", *extra], repeat)
+    walls, peaks, last = _run(extra, repeat, profile) if serial else ([], [], {})
+    parallel_walls, parallel_peaks, parallel_last = _run(["-n", "auto", *extra], repeat, profile)
+    last = last or parallel_last
     per_property: dict[str, dict] = {}
     for claim in last["claims"]:
         for test in claim["tests"]:
@@ -102,20 +106,27 @@ def suite(repeat: int, extra: list[str]) -> dict:
         entry["tests"] = len(entry.pop("nodes"))
         entry["examples_per_second"] = round(entry["examples"] / max(entry["seconds"], 1e-9), 1)
         entry["seconds"] = round(entry["seconds"], 3)
-    return {
-        "command": "pytest " + " ".join(extra),
-        "wall_seconds_median": round(statistics.median(walls), 2),
-        "wall_seconds": [round(w, 2) for w in walls],
-        "peak_rss_mib": round(max(peaks), 1),
+    result: dict = {
+        "command": " ".join(["pytest", "--hypothesis-profile", profile, *extra]),
+        "profile": profile,
         # Hypothesis stops early when a strategy's space is exhausted, and exhaustive or
         # refutation tests count their own cases: these are listed, not hidden in a minimum
         "tests_under_100_examples": sorted({(t["nodeid"], t["examples"]) for c in last["claims"]
                                             for t in c["tests"] if t["examples"] < 100}),
         "parallel_wall_seconds_median": round(statistics.median(parallel_walls), 2),
         "parallel_wall_seconds": [round(w, 2) for w in parallel_walls],
-        "parallel_speedup": round(statistics.median(walls) / statistics.median(parallel_walls), 2),
         "properties": per_property,
     }
+    if serial:
+        result.update({
+            "wall_seconds_median": round(statistics.median(walls), 2),
+            "wall_seconds": [round(w, 2) for w in walls],
+            "peak_rss_mib": round(max(peaks), 1),
+            "parallel_speedup": round(statistics.median(walls) / statistics.median(parallel_walls), 2),
+        })
+    else:
+        result["parallel_peak_rss_mib"] = round(max(parallel_peaks), 1)
+    return result
 
 
 def _agreement_check(name: str, x: np.ndarray, V: np.ndarray) -> Callable[[], None]:
@@ -202,16 +213,19 @@ def mutants() -> dict:
 
 def _table(results: dict) -> str:
     lines = [f"machine: {results['machine']}"]
-    if "suite" in results:
-        s = results["suite"]
-        lines.append(f"default run: {s['wall_seconds_median']} s median of {s['wall_seconds']}, "
-                     f"peak RSS {s['peak_rss_mib']} MiB; tests under 100 examples: "
-                     f"{s['tests_under_100_examples']}")
-        lines.append(f"-n auto ({os.cpu_count()} cores): {s['parallel_wall_seconds_median']} s median of "
-                     f"{s['parallel_wall_seconds']}, speed-up ×{s['parallel_speedup']}")
-        lines.append(f"{'property':70} {'tests':>5} {'examples':>9} {'ex/s':>9}")
-        for name, e in sorted(results["suite"]["properties"].items()):
-            lines.append(f"{name:70} {e['tests']:>5} {e['examples']:>9} "
+    for key in sorted(k for k in results if k.startswith("suite")):
+        s = results[key]
+        lines.append(f"{s.get('command', 'pytest')}:")
+        if "wall_seconds_median" in s:
+            lines.append(f"  serial: {s['wall_seconds_median']} s median of {s['wall_seconds']}, "
+                         f"peak RSS {s['peak_rss_mib']} MiB")
+        lines.append(f"  -n auto ({os.cpu_count()} cores): {s['parallel_wall_seconds_median']} s "
+                     f"median of {s['parallel_wall_seconds']}"
+                     + (f", speed-up ×{s['parallel_speedup']}" if "parallel_speedup" in s else ""))
+        lines.append(f"  tests under 100 examples: {s['tests_under_100_examples']}")
+        lines.append(f"  {'property':70} {'tests':>5} {'examples':>9} {'ex/s':>9}")
+        for name, e in sorted(s["properties"].items()):
+            lines.append(f"  {name:70} {e['tests']:>5} {e['examples']:>9} "
                          f"{e['examples_per_second']:>9}")
     if "scaling" in results:
         lines.append("scaling (examples/s): impl, H·W, Δ")
@@ -237,6 +251,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", choices=["suite", "scaling", "references", "mutants"],
                         action="append")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results.json"))
+    parser.add_argument("--profile", default="ci",
+                        help="Hypothesis profile of the suite section (default ci: derandomized); "
+                        "another profile is stored as suite_PROFILE")
+    parser.add_argument("--parallel-only", action="store_true",
+                        help="suite section: only the -n auto runs (for the thorough profile)")
     parser.add_argument("pytest_args", nargs="*", help="extra arguments for the suite run")
     args = parser.parse_args(argv)
     repeat = 1 if args.quick else args.repeat
@@ -246,7 +265,8 @@ def main(argv: list[str] | None = None) -> None:
     results: dict = json.loads(out.read_text()) if args.only and out.exists() else {}
     results.update({"machine": machine(), "repeat": repeat})
     if "suite" in sections:
-        results["suite"] = suite(repeat, args.pytest_args)
+        key = "suite" if args.profile == "ci" else f"suite_{args.profile}"
+        results[key] = suite(repeat, args.pytest_args, args.profile, serial=not args.parallel_only)
     if "scaling" in sections:
         results["scaling"] = scaling(repeat, args.quick)
     if "references" in sections:
