@@ -263,16 +263,19 @@ def main(argv: list[str] | None = None) -> None:
     out = Path(args.out)
     # --only refreshes its sections and keeps the others of an earlier run
     results: dict = json.loads(out.read_text()) if args.only and out.exists() else {}
-    results.update({"machine": machine(), "repeat": repeat})
-    if "suite" in sections:
-        key = "suite" if args.profile == "ci" else f"suite_{args.profile}"
-        results[key] = suite(repeat, args.pytest_args, args.profile, serial=not args.parallel_only)
-    if "scaling" in sections:
-        results["scaling"] = scaling(repeat, args.quick)
-    if "references" in sections:
-        results["references"] = references(repeat, args.quick)
-    if "mutants" in sections:
-        results["mutants"] = mutants()
+    here = machine()
+    results.update({"machine": here, "repeat": repeat})
+    measure: dict[str, Callable[[], dict]] = {
+        "suite": lambda: suite(repeat, args.pytest_args, args.profile,
+                               serial=not args.parallel_only),
+        "scaling": lambda: scaling(repeat, args.quick),
+        "references": lambda: references(repeat, args.quick),
+        "mutants": mutants,
+    }
+    for section in sections:
+        key = f"suite_{args.profile}" if section == "suite" and args.profile != "ci" else section
+        # each section says where it ran: --only keeps sections measured elsewhere
+        results[key] = {**measure[section](), "machine": here}
     out.write_text(json.dumps(results, indent=2) + "\n")
     print(_table(results))
     print(f"written to {args.out}")

@@ -1,8 +1,14 @@
 """Shared Hypothesis strategies: images, kernels, biases, shifts and whole layer inputs.
 
-Everything is built on ``hypothesis.extra.numpy`` and composes: a new property draws a
-:class:`Case` from :func:`cases` (or builds its own from the parts) and states its claim
-in a few lines.
+Everything composes: a new property draws a :class:`Case` from :func:`cases` (or builds
+its own from the parts) and states its claim in a few lines. Two ways of drawing:
+
+* the default, fast one (properties.packed): a whole layer input is a fixed-size header
+  of small digits and one byte string per array, three or four Hypothesis choices
+  whatever the sizes, since Hypothesis's cost is per choice, not per byte;
+* ``minimal=True``: every part and every element drawn on its own with
+  ``hypothesis.extra.numpy``, which shrinks each to 0 separately; for the
+  counterexamples a reader sees (properties.harness.refute).
 
 Two kinds of values:
 
@@ -20,20 +26,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from math import prod
 
 import hypothesis.extra.numpy as hnp
 import numpy as np
 from hypothesis import strategies as st
 
+from properties import packed
+from properties.packed import INT_BOUND, Reader
 from theory.indices import PADDINGS, Padding
 
 #: Largest side of a drawn image, and largest Δ: small enough to keep the dense W and the
 #: loop reference cheap, large enough for kernels that wrap the image several times.
 MAX_SIDE = 8
 MAX_DELTA = 3
-#: Integer entries lie in [-INT_BOUND, INT_BOUND]; with at most (2·MAX_DELTA+1)^2 terms
-#: every sum stays far below 2^53 (and below 2^24, so float32 is exact too on them).
-INT_BOUND = 64
+#: Integer entries lie in [-INT_BOUND, INT_BOUND] (properties.packed): with at most
+#: (2·MAX_DELTA+1)^2 terms every sum stays far below 2^53 (and below 2^24, so float32
+#: is exact too on them).
 TINY, HUGE = 2.0**-200, 2.0**200
 #: float32 data: products of two such values neither overflow nor underflow in float32.
 TINY32, HUGE32 = 2.0**-40, 2.0**40
@@ -63,122 +72,37 @@ def shapes(min_side: int = 1, max_side: int = MAX_SIDE) -> st.SearchStrategy[tup
 
 
 def _flush_tiny(a: np.ndarray) -> np.ndarray:
-    a[np.abs(a) < (TINY if a.dtype == np.float64 else TINY32)] = 0.0
+    a[np.abs(a) < TINY] = 0.0
     return a
-
-
-@cache
-def float32_arrays(shape: tuple[int, ...], exact: bool = True) -> st.SearchStrategy[np.ndarray]:
-    """A float32 array: small integers, or magnitudes 0 or 2^-40 .. 2^40 (float32 values)."""
-    if exact:
-        return arrays(shape, exact=True).map(lambda a: a.astype(np.float32))
-    return _wide_arrays(shape, np.float32)
-
-
-#: Densities of a drawn integer array, in eighths: 0 gives a constant array (its fill
-#: value), 8 an array whose every element is drawn.
-DENSITY = 8
-
-
-def _zigzag(k: int) -> int:
-    """0, 1, -1, 2, -2, ...: an index whose shrinking (towards 0) shrinks the value."""
-    return (k + 1) // 2 if k % 2 else -(k // 2)
-
-
-def _from_bytes(choice: int, raw: bytes, shape: tuple[int, ...]) -> np.ndarray:
-    # density in the low digits: Hypothesis favours small integers, which must not all
-    # mean density 0 (a constant array)
-    fill, density = divmod(choice, DENSITY + 1)
-    n = len(raw) // 2
-    # value byte 0 maps to 0, so the shrinker's all-zero bytes give the all-fill, then
-    # the all-zero array; bytes 1..128 cover 1..64 and -64..-1 once, 129..255 wrap round
-    v = (np.frombuffer(raw[n:], np.uint8).astype(np.int64) + INT_BOUND) % (2 * INT_BOUND + 1)
-    drawn = np.frombuffer(raw[:n], np.uint8) % DENSITY < density
-    return np.where(drawn, v - INT_BOUND, _zigzag(fill)).reshape(shape).astype(np.float64)
-
-
-@cache
-def _integer_arrays(shape: tuple[int, ...]) -> st.SearchStrategy[np.ndarray]:
-    """Integer-valued float64 arrays in [-INT_BOUND, INT_BOUND] from two choices, whatever
-    their size: an integer that packs a density (in eighths) and a fill value, and a byte
-    string (which elements are drawn, then their values). Constant, sparse and dense
-    arrays all occur. Hypothesis's cost is per choice (about 45 µs each on the bench
-    machine, more than most layer calls here), so a choice per element, or per parameter,
-    would dominate the run (bench/, issue 7)."""
-    n = int(np.prod(shape, dtype=np.int64))
-    choice = st.integers(0, (DENSITY + 1) * (2 * INT_BOUND + 1) - 1)
-    return st.tuples(choice, st.binary(min_size=2 * n, max_size=2 * n)).map(
-        lambda p: _from_bytes(*p, shape)
-    )
-
-
-#: IEEE 754 layouts: (unsigned view, mantissa bits, exponent bias, drawn exponent range).
-_IEEE = {
-    np.float64: (np.uint64, 52, 1023, 200),  # magnitudes 2^-200 .. 2^201: TINY .. 2·HUGE
-    np.float32: (np.uint32, 23, 127, 40),  # 2^-40 .. 2^41: TINY32 .. 2·HUGE32
-}
-
-
-def _from_bits(fill: float, choice: int, raw: bytes, dtype: type) -> np.ndarray:
-    uint, m, bias, span = _IEEE[dtype]
-    rest, density = divmod(choice, DENSITY + 1)
-    scale, spread = divmod(rest, 2 * span + 1)
-    scale = _zigzag(scale)
-    width = np.dtype(uint).itemsize
-    n = len(raw) // (width + 1)
-    bits = np.frombuffer(raw[n:], uint)
-    top = 8 * width - 1
-    # the raw bits give the sign (top bit), the mantissa (low m bits) and, from the bits
-    # between, an exponent within ``spread`` binades around ``scale``: one array is
-    # moderate-range (spread 0: a single binade) or spans 2^±span at once
-    offset = ((bits >> uint(m)) & uint((1 << (top - m)) - 1)).astype(np.int64) % (spread + 1)
-    e = np.clip(scale - spread // 2 + offset, -span, span)
-    value_bits = ((bits >> uint(top)) << uint(top)) | ((e + bias).astype(uint) << uint(m)) \
-        | (bits & uint((1 << m) - 1))
-    values = np.where(bits == 0, 0, value_bits.view(dtype))  # all-zero bits (the shrinker's): 0
-    drawn = np.frombuffer(raw[:n], np.uint8) % DENSITY < density
-    return np.where(drawn, values, fill).astype(dtype)
-
-
-@cache
-def _wide_arrays(shape: tuple[int, ...], dtype: type = np.float64) -> st.SearchStrategy[np.ndarray]:
-    """Wide-range float arrays from three choices whatever their size: a fill value; an
-    integer that packs a density, a scale exponent and a spread (0: one binade; up to
-    2·span: every magnitude from 2^-span to 2^span at once); and a byte string (which
-    elements are drawn, then each one's sign, exponent offset and mantissa as raw bits).
-    Every value is a finite, normal float of ``dtype`` or 0. Elementwise hnp.arrays
-    drawing spent most of a float property's time in Hypothesis (see _integer_arrays)."""
-    uint, _, _, span = _IEEE[dtype]
-    n = int(np.prod(shape, dtype=np.int64))
-    size = (np.dtype(uint).itemsize + 1) * n
-    fill = scalars(False) if dtype == np.float64 else st.floats(
-        -HUGE32, HUGE32, width=32, allow_nan=False, allow_infinity=False, allow_subnormal=False
-    ).map(lambda v: v if abs(v) >= TINY32 else 0.0)
-    choice = st.integers(0, (DENSITY + 1) * (2 * span + 1) * (2 * span + 1) - 1)
-    parts = st.tuples(fill, choice, st.binary(min_size=size, max_size=size))
-    return parts.map(lambda p: _from_bits(*p, dtype).reshape(shape))
 
 
 @cache
 def arrays(
     shape: tuple[int, ...], exact: bool = True, minimal: bool = False
 ) -> st.SearchStrategy[np.ndarray]:
-    """A float64 array of the given shape.
+    """A float64 array of the given shape: small integers (``exact``) or wide-range floats.
 
-    Integer-valued arrays are drawn by :func:`_integer_arrays` (a constant, sparse or
-    dense array from a handful of choices), float arrays by :func:`_wide_arrays` (the
-    same, with each element's bits drawn raw). ``minimal=True``
-    draws every element with hypothesis.extra.numpy, which shrinks each one to 0 on its
-    own: use it where the shrunk example is shown to a reader (counterexamples).
+    Drawn as a few header digits and one byte string (properties.packed): a constant,
+    sparse or dense array, in two choices whatever its size. ``minimal=True`` draws every element with
+    hypothesis.extra.numpy, which shrinks each one to 0 on its own: use it where the
+    shrunk example is shown to a reader (counterexamples).
     """
     if not minimal:
-        return _integer_arrays(shape) if exact else _wide_arrays(shape)
+        size = prod(shape)
+        return packed.packed(lambda r: packed.array(r, shape, size, exact))
     if exact:
         ints = hnp.arrays(np.int64, shape, elements=st.integers(-INT_BOUND, INT_BOUND),
                           fill=st.nothing())
         return ints.map(lambda a: a.astype(np.float64))
     floats = st.floats(-HUGE, HUGE, allow_nan=False, allow_infinity=False, allow_subnormal=False)
     return hnp.arrays(np.float64, shape, elements=floats, fill=st.nothing()).map(_flush_tiny)
+
+
+@cache
+def float32_arrays(shape: tuple[int, ...], exact: bool = True) -> st.SearchStrategy[np.ndarray]:
+    """A float32 array: small integers, or magnitudes 0 or 2^-40 .. 2^40 (float32 values)."""
+    size = prod(shape)
+    return packed.packed(lambda r: packed.array(r, shape, size, exact, np.float32))
 
 
 @cache
@@ -225,8 +149,9 @@ LAYOUTS = {
 }
 
 
+_LAYOUT_FUNCTIONS = tuple(LAYOUTS.values())
 #: One of the :data:`LAYOUTS` functions, drawn (contiguous first, so it shrinks there).
-layout_functions = st.sampled_from(list(LAYOUTS.values()))
+layout_functions = st.sampled_from(_LAYOUT_FUNCTIONS)
 
 
 def layouts(a: np.ndarray) -> st.SearchStrategy[np.ndarray]:
@@ -257,32 +182,57 @@ class Case:
         p.text(repr(self))
 
 
+def _paddings(padding: Padding | tuple[Padding, ...] | None) -> tuple[Padding, ...]:
+    if padding is None:
+        return PADDINGS
+    return padding if isinstance(padding, tuple) else (padding,)
+
+
+def _read_case(r: Reader, paddings: tuple[Padding, ...], exact: bool, max_side: int,
+               max_delta: int, any_layout: bool) -> Case:
+    pad = r.pick(paddings)
+    delta = r.digit(max_delta + 1)
+    low = 2 * delta + 1 if pad == "valid" else 1
+    shape = (r.side(low, max(low, max_side)), r.side(low, max(low, max_side)))
+    x = packed.array(r, shape, max(max_side, 2 * max_delta + 1) ** 2, exact)
+    if any_layout:
+        x = r.pick(_LAYOUT_FUNCTIONS)(x)
+    V = packed.array(r, (2 * delta + 1,) * 2, (2 * max_delta + 1) ** 2, exact)
+    return Case(x=x, V=V, u=packed.scalar(r, exact), padding=pad)
+
+
 @st.composite
+def _minimal_cases(draw: st.DrawFn, paddings: tuple[Padding, ...], exact: bool,
+                   max_side: int, max_delta: int, any_layout: bool) -> Case:
+    pad = draw(st.sampled_from(paddings), label="padding")
+    delta = draw(deltas(max_delta))
+    low = 2 * delta + 1 if pad == "valid" else 1
+    x = draw(arrays(draw(shapes(low, max(low, max_side))), exact, minimal=True))
+    if any_layout:
+        x = draw(layout_functions)(x)
+    V = draw(kernels(delta, exact, minimal=True))
+    return Case(x=x, V=V, u=draw(scalars(exact)), padding=pad)
+
+
+@cache
 def cases(
-    draw: st.DrawFn,
     padding: Padding | tuple[Padding, ...] | None = None,
     exact: bool = True,
     max_side: int = MAX_SIDE,
     max_delta: int = MAX_DELTA,
     any_layout: bool = True,
     minimal: bool = False,
-) -> Case:
+) -> st.SearchStrategy[Case]:
     """A layer input; for 'valid' the image is at least as large as the kernel (the
     larger-kernel case is its own property), otherwise any size, often smaller.
-    ``padding``: one padding, a tuple to draw from, or None for all of them.
-    ``minimal=True``: for counterexamples shown to a reader (see :func:`arrays`)."""
-    if padding is None or isinstance(padding, tuple):
-        pad = draw(st.sampled_from(padding or PADDINGS), label="padding")
-    else:
-        pad = padding
-    delta = draw(deltas(max_delta))
-    min_side = 2 * delta + 1 if pad == "valid" else 1
-    shape = draw(shapes(min_side, max(min_side, max_side)))
-    x = draw(arrays(shape, exact, minimal))
-    if any_layout:
-        x = draw(layout_functions)(x)
-    V = draw(kernels(delta, exact, minimal))
-    return Case(x=x, V=V, u=draw(scalars(exact)), padding=pad)
+    ``padding``: one padding, a tuple to draw from, or None for all of them. Drawn as a
+    header and one byte string per array (properties.packed); ``minimal=True`` draws
+    each part, and each element, on its own, for counterexamples shown to a reader (see
+    :func:`arrays`)."""
+    args = (_paddings(padding), exact, max_side, max_delta, any_layout)
+    if minimal:
+        return _minimal_cases(*args)
+    return packed.packed(lambda r: _read_case(r, *args))
 
 
 def impulse(shape: tuple[int, int], k: int, l: int, t: float = 1.0) -> np.ndarray:
@@ -323,51 +273,75 @@ def nd_shapes(ndim: int, min_side: int = 1, max_side: int | None = None
                             max_side=max(min_side, top))  # type: ignore[return-value]
 
 
-def nd_kernels(ndim: int, delta: int, exact: bool = True, minimal: bool = False
-               ) -> st.SearchStrategy[np.ndarray]:
-    """V of shape (2Δ+1,)*ndim, V[Δ + a] the kernel entry at offset a."""
-    return arrays((2 * delta + 1,) * ndim, exact, minimal)
+def _read_input(r: Reader, ndim: int, paddings: tuple[Padding, ...], max_side: int,
+                max_delta: int, exact: bool = True, dtype: type = np.float64,
+                max_channels: int = 0, layouts: tuple = (), one_tap: bool = False) -> Case:
+    """A layer input in ``ndim`` dimensions read off ``r``: x (n1, ..., nd), V (2Δ+1,)*d
+    and a scalar u, or with ``max_channels`` > 0, x (n1, ..., nd, C_in),
+    V ((2Δ+1,)*d, C_in, C_out) and u (C_out,). For 'valid' the input is at least as large
+    as the kernel. ``layouts``: memory layouts x is drawn in; ``one_tap``: V has a single
+    nonzero entry half the time (only for wide-range floats)."""
+    pad = r.pick(paddings)
+    delta = r.digit(max_delta + 1)
+    low = 2 * delta + 1 if pad == "valid" else 1
+    shape = tuple(r.side(low, max(low, max_side)) for _ in range(ndim))
+    kernel = (2 * delta + 1,) * ndim
+    top_x, top_V = max(max_side, 2 * max_delta + 1) ** ndim, (2 * max_delta + 1) ** ndim
+    if max_channels:
+        c_in, c_out = r.side(1, max_channels), r.side(1, max_channels)
+        shape, kernel = (*shape, c_in), (*kernel, c_in, c_out)
+        top_x, top_V = top_x * max_channels, top_V * max_channels**2
+    x = packed.array(r, shape, top_x, exact, dtype)
+    if layouts:
+        x = r.pick(layouts)(x)
+    V = packed.array(r, kernel, top_V, exact, dtype)
+    if one_tap:
+        # wide-range floats through a kernel with one nonzero entry: a term that a layer
+        # drops or flushes (a tiny weight, say) is then alone in its sums, not hidden
+        # under the error bound of larger terms
+        alone = r.digit(2) == 1
+        tap = tuple(r.digit(n) for n in kernel)
+        t = packed.scale(r, dtype)
+        if alone:
+            V = np.zeros_like(V)
+            V[tap] = t
+    if max_channels:
+        u = packed.array(r, (c_out,), max_channels, exact, dtype)
+    else:
+        u = packed.scalar(r, exact, dtype)
+        u = np.float32(u) if dtype == np.float32 else u
+    return Case(x=x, V=V, u=u, padding=pad)  # type: ignore[arg-type]
 
 
-@st.composite
+@cache
 def nd_cases(
-    draw: st.DrawFn,
     ndim: int,
     padding: Padding | None = None,
     exact: bool = True,
     max_side: int | None = None,
     max_delta: int | None = None,
-    minimal: bool = False,
-) -> Case:
-    """A layer input in ``ndim`` dimensions (x of shape (n1, ..., nd), V of (2Δ+1,)*d);
-    for 'valid' the input is at least as large as the kernel."""
-    pad = draw(st.sampled_from(PADDINGS)) if padding is None else padding
-    delta = draw(deltas(ND_MAX_DELTA[ndim] if max_delta is None else max_delta))
-    min_side = 2 * delta + 1 if pad == "valid" else 1
-    shape = draw(nd_shapes(ndim, min_side, max_side))
-    x = draw(arrays(shape, exact, minimal))
-    V = draw(nd_kernels(ndim, delta, exact, minimal))
-    return Case(x=x, V=V, u=draw(scalars(exact)), padding=pad)
+) -> st.SearchStrategy[Case]:
+    """A layer input in ``ndim`` dimensions (x of shape (n1, ..., nd), V of (2Δ+1,)*d),
+    sides and Δ up to ND_MAX_SIDE and ND_MAX_DELTA; for 'valid' the input is at least
+    as large as the kernel."""
+    side = ND_MAX_SIDE[ndim] if max_side is None else max_side
+    delta = ND_MAX_DELTA[ndim] if max_delta is None else max_delta
+    paddings = _paddings(padding)
+    return packed.packed(lambda r: _read_input(r, ndim, paddings, side, delta, exact))
 
 
-@st.composite
+@cache
 def channel_cases(
-    draw: st.DrawFn,
     padding: Padding | None = None,
     max_side: int = 5,
     max_delta: int = 2,
     max_channels: int = 3,
-) -> Case:
+) -> st.SearchStrategy[Case]:
     """An integer-valued channel-layer input: x (H, W, C_in), V (2Δ+1, 2Δ+1, C_in, C_out),
     u (C_out,); 1 <= C_in, C_out <= max_channels."""
-    pad = draw(st.sampled_from(PADDINGS)) if padding is None else padding
-    delta = draw(deltas(max_delta))
-    min_side = 2 * delta + 1 if pad == "valid" else 1
-    shape = draw(shapes(min_side, max(min_side, max_side)))
-    c_in, c_out = draw(st.integers(1, max_channels)), draw(st.integers(1, max_channels))
-    x = draw(arrays((*shape, c_in)))
-    V = draw(arrays((2 * delta + 1, 2 * delta + 1, c_in, c_out)))
-    return Case(x=x, V=V, u=draw(arrays((c_out,))), padding=pad)  # type: ignore[arg-type]
+    paddings = _paddings(padding)
+    return packed.packed(lambda r: _read_input(r, 2, paddings, max_side, max_delta,
+                                               max_channels=max_channels))
 
 
 def small_arrays(shape: tuple[int, ...], bound: int) -> st.SearchStrategy[np.ndarray]:
@@ -407,17 +381,21 @@ def fitted(case: Case, padding: Padding) -> Case:
     return Case(x=case.x, V=case.V, u=case.u, padding=padding)
 
 
-@st.composite
+@cache
 def cases_and_shifts(
-    draw: st.DrawFn,
     padding: Padding | tuple[Padding, ...] | None = None,
     beyond: int = 2,
     any_layout: bool = True,
-) -> tuple[Case, tuple[int, int]]:
+) -> st.SearchStrategy[tuple[Case, tuple[int, int]]]:
     """(case, s): a layer input of :func:`cases` and a shift of :func:`shifts` for its
     image, as one value, so that properties over shifts can take ``@example``s."""
-    case = draw(cases(padding, any_layout=any_layout))
-    return case, draw(shifts(case.x.shape, beyond=beyond), label="s")
+    paddings = _paddings(padding)
+
+    def read(r: Reader) -> tuple[Case, tuple[int, int]]:
+        case = _read_case(r, paddings, True, MAX_SIDE, MAX_DELTA, any_layout)
+        return case, (r.signed(beyond * case.x.shape[0]), r.signed(beyond * case.x.shape[1]))
+
+    return packed.packed(read)
 
 
 # --- the layer under test in every dimension, with channels, in float32 ----------------
@@ -449,8 +427,7 @@ ND_LAYOUTS = {
     "read-only": _read_only,
 }
 
-#: One of the :data:`ND_LAYOUTS` functions, drawn (contiguous first, so it shrinks there).
-nd_layout_functions = st.sampled_from(list(ND_LAYOUTS.values()))
+_ND_LAYOUT_FUNCTIONS = tuple(ND_LAYOUTS.values())
 
 
 def arrays_of(shape: tuple[int, ...], dtype: str = "float64", exact: bool = True
@@ -467,20 +444,9 @@ def arrays_of(shape: tuple[int, ...], dtype: str = "float64", exact: bool = True
 #: once), while the loop oracles stay cheap (at most 4^3 outputs × 5^3 offsets in 3-D).
 LAYER_MAX_SIDE: dict[int, int] = {1: 10, 2: 6, 3: 4}
 LAYER_MAX_DELTA: dict[int, int] = {1: 3, 2: 3, 3: 2}
-
-
-@cache
-def scales(dtype: str = "float64") -> st.SearchStrategy[float]:
-    """±m·2^e with m in [1, 2) and the exponent e drawn over the wide range (TINY..HUGE,
-    float32: TINY32..HUGE32), half the time below the unit roundoff (2^-53, float32
-    2^-24), where absolute thresholds drop terms (ndimage skips weights <= 2^-52):
-    st.floats favours simple values, and one in thirty of its draws lies there."""
-    top = 40 if dtype == "float32" else 200
-    digits = 24 if dtype == "float32" else 53
-    exponents = st.one_of(st.integers(-top, -digits), st.integers(-top, top - 1))
-    parts = st.tuples(st.floats(1, 2, exclude_max=True), exponents, st.booleans())
-    width = np.float32 if dtype == "float32" else np.float64
-    return parts.map(lambda p: float(width((-1 if p[2] else 1) * p[0] * 2.0 ** p[1])))
+#: Largest C_in and C_out: a test case is at most 8 KiB of choices (Hypothesis's
+#: BUFFER_SIZE), and a 3-D kernel of 5×5×5×3×3 wide-range float64 entries would need 10.
+LAYER_MAX_CHANNELS: dict[int, int] = {1: 3, 2: 3, 3: 2}
 
 
 @cache
@@ -489,9 +455,8 @@ def nd_pixels(shape: tuple[int, ...]) -> st.SearchStrategy[tuple[int, ...]]:
     return st.tuples(*(st.integers(0, n - 1) for n in shape))
 
 
-@st.composite
+@cache
 def layer_cases(
-    draw: st.DrawFn,
     ndim: int,
     channels: bool = False,
     dtype: str = "float64",
@@ -499,43 +464,22 @@ def layer_cases(
     exact: bool = True,
     max_side: int | None = None,
     max_delta: int | None = None,
-    max_channels: int = 3,
+    max_channels: int | None = None,
     any_layout: bool = True,
-) -> Case:
+) -> st.SearchStrategy[Case]:
     """An input of a layer under test in ``ndim`` spatial dimensions, in ``dtype``:
     x of shape (n1, ..., nd), V of (2Δ+1,)*d and a scalar u, or with ``channels``
     x (n1, ..., nd, C_in), V ((2Δ+1,)*d, C_in, C_out) and u (C_out,), 1 <= C <= max_channels
-    (reference.contract). Sides and Δ default to LAYER_MAX_SIDE and LAYER_MAX_DELTA;
-    for 'valid' the input is at least as large as the kernel. ``padding``: one, a tuple
-    to draw from, or None for all. With wide-range floats (``exact=False``), V has a
-    single nonzero entry half the time. x arrives in one of :data:`ND_LAYOUTS`."""
-    if padding is None or isinstance(padding, tuple):
-        pad = draw(st.sampled_from(padding or PADDINGS), label="padding")
-    else:
-        pad = padding
-    delta = draw(deltas(LAYER_MAX_DELTA[ndim] if max_delta is None else max_delta))
-    min_side = 2 * delta + 1 if pad == "valid" else 1
-    shape = draw(nd_shapes(ndim, min_side, LAYER_MAX_SIDE[ndim] if max_side is None else max_side))
-    kernel = (2 * delta + 1,) * ndim
-    if channels:
-        c_in = draw(st.integers(1, max_channels), label="C_in")
-        c_out = draw(st.integers(1, max_channels), label="C_out")
-        shape, kernel = (*shape, c_in), (*kernel, c_in, c_out)
-    x = draw(arrays_of(shape, dtype, exact))
-    V = draw(arrays_of(kernel, dtype, exact))
-    if not exact and draw(st.booleans(), label="one tap"):
-        # wide-range floats through a kernel with one nonzero entry: a term that a layer
-        # drops or flushes (a tiny weight, say) is then alone in its sums, not hidden
-        # under the error bound of larger terms
-        tap = draw(nd_pixels(kernel), label="tap")
-        V = np.zeros_like(V)
-        V[tap] = draw(scales(dtype), label="V[tap]")
-    if any_layout:
-        x = draw(nd_layout_functions)(x)
-    if channels:
-        u = draw(arrays_of((c_out,), dtype, exact))
-    elif dtype == "float32":
-        u = np.float32(draw(float32_arrays((), exact)))
-    else:
-        u = draw(scalars(exact))
-    return Case(x=x, V=V, u=u, padding=pad)  # type: ignore[arg-type]
+    (reference.contract). Sides, Δ and channels default to LAYER_MAX_SIDE,
+    LAYER_MAX_DELTA and LAYER_MAX_CHANNELS; for 'valid' the input is at least as large
+    as the kernel. ``padding``: one, a tuple to draw from, or None for all. With
+    wide-range floats (``exact=False``), V has a single nonzero entry half the time. x
+    arrives in one of :data:`ND_LAYOUTS`."""
+    side = LAYER_MAX_SIDE[ndim] if max_side is None else max_side
+    delta = LAYER_MAX_DELTA[ndim] if max_delta is None else max_delta
+    c = (LAYER_MAX_CHANNELS[ndim] if max_channels is None else max_channels) if channels else 0
+    paddings = _paddings(padding)
+    layouts = _ND_LAYOUT_FUNCTIONS if any_layout else ()
+    width = np.float32 if dtype == "float32" else np.float64
+    return packed.packed(lambda r: _read_input(r, ndim, paddings, side, delta, exact, width,
+                                               c, layouts, one_tap=not exact))
