@@ -83,10 +83,10 @@ class Reader:
         """An integer in [low, high]; zero bytes give ``low``."""
         return low + self.digit(high - low + 1)
 
-    def signed(self, n: int) -> int:
-        """An integer in [-n, n]: 0, 1, -1, 2, -2, ... so that shrinking the byte
-        shrinks the magnitude."""
-        return zigzag(self.digit(2 * n + 1))
+    def signed(self, n: int, width: int = 1) -> int:
+        """An integer in [-n, n] from ``width`` bytes: 0, 1, -1, 2, -2, ... so that
+        shrinking the bytes shrinks the magnitude."""
+        return zigzag(self.digit(2 * n + 1, width))
 
 
 def packed(build: Callable[[Reader], T]) -> st.SearchStrategy[T]:
@@ -125,7 +125,7 @@ def integer_array(r: Reader, shape: tuple[int, ...], top: int) -> np.ndarray:
     all occur."""
     n = prod(shape)
     density = r.digit(DENSITY + 1)
-    fill = zigzag(r.digit(2 * INT_BOUND + 1))
+    fill = r.signed(INT_BOUND)
     block = r.block(2 * n, 2 * top)
     drawn = np.frombuffer(block, np.uint8, n) % DENSITY < density
     # byte 0 maps to 0, so the shrinker's all-zero bytes give the all-fill, then the
@@ -163,7 +163,7 @@ def wide_scalar(r: Reader, dtype: type = np.float64) -> float:
     """0 one time in eight, else a float of ``dtype`` with magnitude in 2^±span (IEEE)."""
     uint, _, _, span = IEEE[dtype]
     zero = r.digit(8) == 0
-    scale = zigzag(r.digit(2 * span + 1, width=2))
+    scale = r.signed(span, width=2)
     bits = np.frombuffer(r.take(np.dtype(uint).itemsize), uint)
     return 0.0 if zero else float(_from_bits(bits, scale, 0, dtype)[0])
 
@@ -180,7 +180,7 @@ def wide_array(r: Reader, shape: tuple[int, ...], top: int, dtype: type = np.flo
     n, width = prod(shape), np.dtype(uint).itemsize
     density = r.digit(DENSITY + 1)
     fill = wide_scalar(r, dtype)
-    scale = zigzag(r.digit(2 * span + 1, width=2))
+    scale = r.signed(span, width=2)
     spread = r.digit(2 * span + 1, width=2)
     block = r.block((width + 1) * n, (width + 1) * top)
     bits = np.frombuffer(block, uint, n)  # first, to keep the words aligned

@@ -83,9 +83,9 @@ def arrays(
     """A float64 array of the given shape: small integers (``exact``) or wide-range floats.
 
     Drawn as a few header digits and one byte string (properties.packed): a constant,
-    sparse or dense array, in two choices whatever its size. ``minimal=True`` draws every element with
-    hypothesis.extra.numpy, which shrinks each one to 0 on its own: use it where the
-    shrunk example is shown to a reader (counterexamples).
+    sparse or dense array, in two choices whatever its size. ``minimal=True`` draws
+    every element with hypothesis.extra.numpy, which shrinks each one to 0 on its own:
+    use it where the shrunk example is shown to a reader (counterexamples).
     """
     if not minimal:
         size = prod(shape)
@@ -188,19 +188,6 @@ def _paddings(padding: Padding | tuple[Padding, ...] | None) -> tuple[Padding, .
     return padding if isinstance(padding, tuple) else (padding,)
 
 
-def _read_case(r: Reader, paddings: tuple[Padding, ...], exact: bool, max_side: int,
-               max_delta: int, any_layout: bool) -> Case:
-    pad = r.pick(paddings)
-    delta = r.digit(max_delta + 1)
-    low = 2 * delta + 1 if pad == "valid" else 1
-    shape = (r.side(low, max(low, max_side)), r.side(low, max(low, max_side)))
-    x = packed.array(r, shape, max(max_side, 2 * max_delta + 1) ** 2, exact)
-    if any_layout:
-        x = r.pick(_LAYOUT_FUNCTIONS)(x)
-    V = packed.array(r, (2 * delta + 1,) * 2, (2 * max_delta + 1) ** 2, exact)
-    return Case(x=x, V=V, u=packed.scalar(r, exact), padding=pad)
-
-
 @st.composite
 def _minimal_cases(draw: st.DrawFn, paddings: tuple[Padding, ...], exact: bool,
                    max_side: int, max_delta: int, any_layout: bool) -> Case:
@@ -229,10 +216,12 @@ def cases(
     header and one byte string per array (properties.packed); ``minimal=True`` draws
     each part, and each element, on its own, for counterexamples shown to a reader (see
     :func:`arrays`)."""
-    args = (_paddings(padding), exact, max_side, max_delta, any_layout)
+    paddings = _paddings(padding)
     if minimal:
-        return _minimal_cases(*args)
-    return packed.packed(lambda r: _read_case(r, *args))
+        return _minimal_cases(paddings, exact, max_side, max_delta, any_layout)
+    layouts = _LAYOUT_FUNCTIONS if any_layout else ()
+    return packed.packed(lambda r: _read_input(r, 2, paddings, max_side, max_delta, exact,
+                                               layouts=layouts))
 
 
 def impulse(shape: tuple[int, int], k: int, l: int, t: float = 1.0) -> np.ndarray:
@@ -390,9 +379,10 @@ def cases_and_shifts(
     """(case, s): a layer input of :func:`cases` and a shift of :func:`shifts` for its
     image, as one value, so that properties over shifts can take ``@example``s."""
     paddings = _paddings(padding)
+    layouts = _LAYOUT_FUNCTIONS if any_layout else ()
 
     def read(r: Reader) -> tuple[Case, tuple[int, int]]:
-        case = _read_case(r, paddings, True, MAX_SIDE, MAX_DELTA, any_layout)
+        case = _read_input(r, 2, paddings, MAX_SIDE, MAX_DELTA, layouts=layouts)
         return case, (r.signed(beyond * case.x.shape[0]), r.signed(beyond * case.x.shape[1]))
 
     return packed.packed(read)
