@@ -6,13 +6,18 @@ calls here. A layer input drawn the obvious way (padding, Δ, two sides, an imag
 layout, a kernel, a bias, a shift) spent two thirds of a property's time in Hypothesis
 (bench/, issue 7). Here a whole input is a **header**, one byte string of fixed size from
 which a :class:`Reader` reads, in order, every small digit (padding, Δ, sides, layout,
-densities, fill values, scales), and then one byte string per array, of exactly the size
-that array needs: three or four choices in all, whatever the array sizes.
+densities, fill values, scales), and then one byte string for the arrays (x, V and a
+vector u together: :func:`plan` reads an array's digits, :func:`fill` draws the block),
+of exactly the size they need: two choices in all, whatever the array sizes. A value
+that goes with the input (a shift, an impulse, a second image) is read in the same draw
+(properties.strategies ``extra``), and so is the choice between integer and wide-range
+data (:func:`packed` with several builds).
 
 Why not one byte string for everything: it would have to be as large as the largest
 input (kilobytes), and the shrinker works a byte string element by element, so a failing
 example would spend its shrinking budget (500 shrinks, 300 s) zeroing bytes no array
-reads. Blocks of the exact size keep every byte meaningful.
+reads. A block of the exact size keeps every byte meaningful (a header read by the
+shorter of several builds leaves a few bytes unread; they shrink to zero at once).
 
 Shrinking works as for any strategy: the shrinker lowers bytes, and every reader here
 maps all-zero bytes to the simplest value (the first option, Δ = 0, the smallest side,
@@ -22,20 +27,27 @@ kernels larger than the image are all common.
 
 from __future__ import annotations
 
+import random
+import struct
+import sys
 from collections.abc import Callable, Sequence
 from math import prod
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 from hypothesis import strategies as st
 
 T = TypeVar("T")
 
-#: Integer entries lie in [-INT_BOUND, INT_BOUND] (the reason is in properties.strategies).
-INT_BOUND = 64
-#: The largest byte string a packed strategy may draw: Hypothesis stops a test case at
-#: 8 KiB of choices (engine.BUFFER_SIZE) and marks it invalid, which would silently skip
-#: every input of that size; the margin leaves room for the property's other draws.
+#: Integer entries lie in [-INT_BOUND, INT_BOUND] (the reason is in properties.strategies);
+#: those of one array within a drawn [-2^k, 2^k], k <= INT_BITS.
+INT_BITS = 6
+INT_BOUND = 2**INT_BITS
+#: The largest input a packed strategy may read, header and blocks. The header is drawn
+#: as bytes, and Hypothesis stops a test case at 8 KiB of choices (engine.BUFFER_SIZE)
+#: and marks it invalid, which would silently skip every input of that size; blocks,
+#: drawn from seeds, are held to the same limit, which keeps an input's size (and the
+#: cost of the loop oracles on it) in proportion.
 MAX_BYTES = 7 * 1024
 #: Densities of a drawn array, in eighths: 0 gives a constant array (its fill value),
 #: 8 an array whose every element is drawn.
@@ -63,10 +75,18 @@ class Reader:
     def block(self, size: int, most: int) -> bytes:
         """A byte string of its own, of ``size`` <= ``most`` bytes (drawn, not read off
         the header)."""
+        if size > most:
+            raise RuntimeError(f"a block of {size} bytes exceeds its stated largest size "
+                               f"{most}: a bug in the packed strategy's reader")
         if self.draw is None:
             self.reserved += most
             return bytes(size)
-        return self.draw(st.binary(min_size=size, max_size=size)) if size else b""
+        seed = self.draw(SEEDS) if size else 0
+        if seed == 0:
+            return bytes(size)
+        # seeded by the header too, so that a seed repeated under another header (the
+        # drawn integers repeat often) still gives new bytes
+        return random.Random(self.raw + seed.to_bytes(8, "big")).randbytes(size)
 
     def digit(self, n: int, width: int = 1) -> int:
         """An integer in [0, n) from ``width`` bytes (fixed, so that every draw of a
@@ -89,23 +109,47 @@ class Reader:
         return zigzag(self.digit(2 * n + 1, width))
 
 
-def packed(build: Callable[[Reader], T]) -> st.SearchStrategy[T]:
-    """The strategy of ``build(reader)``: a header of the size ``build`` reads (found by
-    reading zeros; ``build`` must read a fixed number of header bytes), then the blocks
-    it asks for."""
+#: The seed of a block. Hypothesis draws a byte string one byte at a time (about 0.3 µs
+#: a byte on the bench machine; a wide-range 3-D input needs two kilobytes) and a 64-bit
+#: integer in one step: drawing each block's seed made an input's draw 0.8 -> 0.55 ms.
+#: Seed 0, where the shrinker starts, is the all-zero block. A seed shrinks only to
+#: other seeds, whose bytes are as random as any, so what makes a shrunk input simple
+#: is in the header: sides, Δ, density (how many entries are drawn), fill value and,
+#: for integers, the magnitude (down to entries in {-1, 0, 1}).
+SEEDS = st.integers(0, 2**64 - 1)
+
+
+def _header_size(build: Callable[[Reader], T]) -> tuple[int, int]:
+    """(header bytes, largest block bytes) that ``build`` reads, found by reading zeros."""
     probe = Reader(bytes(1 << 20))
     build(probe)
-    size = probe.at
-    if size + probe.reserved > MAX_BYTES:
-        raise ValueError(f"a packed input of up to {size + probe.reserved} bytes exceeds "
-                         f"Hypothesis's test-case buffer ({MAX_BYTES} bytes of choices): "
+    return probe.at, probe.reserved
+
+
+def packed(*builds: Callable[[Reader], T]) -> st.SearchStrategy[T]:
+    """The strategy of ``build(reader)``: a header of the size ``build`` reads (found by
+    reading zeros; ``build`` must read a fixed number of header bytes), then the blocks
+    it asks for. With several builds, the header's first byte picks one (zero: the
+    first) and the header is as long as the longest one needs: one draw where
+    ``st.one_of`` would take two."""
+    if not builds:
+        raise TypeError("packed() needs at least one build function")
+    sizes = [_header_size(build) for build in builds]
+    choice = 1 if len(builds) > 1 else 0
+    size = choice + max(at for at, _ in sizes)
+    most = size + max(reserved for _, reserved in sizes)
+    if most > MAX_BYTES:
+        raise ValueError(f"a packed input of up to {most} bytes exceeds "
+                         f"MAX_BYTES ({MAX_BYTES}; Hypothesis's test-case buffer is 8 KiB): "
                          "draw smaller arrays")
 
     @st.composite
     def read(draw: st.DrawFn) -> T:
-        reader = Reader(draw(st.binary(min_size=size, max_size=size)), draw)
-        value = build(reader)
-        if reader.at != size:
+        raw = draw(st.binary(min_size=size, max_size=size))
+        i = raw[0] % len(builds) if choice else 0
+        reader = Reader(raw[choice:], draw)
+        value = builds[i](reader)
+        if reader.at != sizes[i][0]:
             raise RuntimeError("packed strategy read a varying number of bytes: a bug in "
                                "properties/packed.py")
         return value
@@ -118,20 +162,45 @@ def zigzag(k: int) -> int:
     return (k + 1) // 2 if k % 2 else -(k // 2)
 
 
-def integer_array(r: Reader, shape: tuple[int, ...], top: int) -> np.ndarray:
-    """An integer-valued float64 array in [-INT_BOUND, INT_BOUND] of ``shape`` (at most
-    ``top`` elements): a density (in eighths) and a fill value from the header, then a
-    block with which elements are drawn and their values. Constant, sparse and dense arrays
-    all occur."""
+class Planned(NamedTuple):
+    """An array whose header digits are read and whose bytes are still to be drawn: its
+    block is ``size`` bytes (at most ``most``), turned into the array by ``finish``."""
+
+    size: int
+    most: int
+    finish: Callable[[bytes], np.ndarray]
+
+
+def integer_plan(r: Reader, shape: tuple[int, ...], top: int, dtype: type = np.float64
+                 ) -> Planned:
+    """An integer-valued array in [-INT_BOUND, INT_BOUND] of ``shape`` (at most ``top``
+    elements): a density (in eighths), a fill value and a magnitude 2^k from the header,
+    then a block with which elements are drawn and their values in [-2^k, 2^k].
+    Constant, sparse and dense arrays all occur, of small and of large entries."""
     n = prod(shape)
     density = r.digit(DENSITY + 1)
     fill = r.signed(INT_BOUND)
-    block = r.block(2 * n, 2 * top)
-    drawn = np.frombuffer(block, np.uint8, n) % DENSITY < density
-    # byte 0 maps to 0, so the shrinker's all-zero bytes give the all-fill, then the
-    # all-zero array; bytes 1..128 cover 1..64 and -64..-1 once, 129..255 wrap round
-    v = (np.frombuffer(block, np.uint8, n, n).astype(np.int64) + INT_BOUND) % (2 * INT_BOUND + 1)
-    return np.where(drawn, v - INT_BOUND, fill).reshape(shape).astype(np.float64)
+    limit = 1 << r.digit(INT_BITS + 1)  # drawn entries in [-limit, limit]
+
+    def finish(block: bytes) -> np.ndarray:
+        drawn = np.frombuffer(block, np.uint8, n) % DENSITY < density
+        # byte 0 maps to 0; bytes 1..2·limit cover 1..limit and -limit..-1 once, the
+        # rest wrap round
+        v = (np.frombuffer(block, np.uint8, n, n).astype(np.int64) + limit) % (2 * limit + 1)
+        return np.where(drawn, v - limit, fill).reshape(shape).astype(dtype)
+
+    return Planned(2 * n, 2 * top, finish)
+
+
+def fill(r: Reader, *plans: Planned) -> list[np.ndarray]:
+    """The planned arrays, from one block drawn for all of them (one Hypothesis choice
+    per input instead of one per array)."""
+    block = r.block(sum(p.size for p in plans), sum(p.most for p in plans))
+    arrays, at = [], 0
+    for p in plans:
+        arrays.append(p.finish(block[at : at + p.size]))
+        at += p.size
+    return arrays
 
 
 def integer(r: Reader) -> float:
@@ -153,23 +222,30 @@ def _from_bits(bits: np.ndarray, scale: int, spread: int, dtype: type) -> np.nda
     uint, m, bias, span = IEEE[dtype]
     top = 8 * np.dtype(uint).itemsize - 1
     offset = ((bits >> uint(m)) & uint((1 << (top - m)) - 1)).astype(np.int64) % (spread + 1)
-    e = np.clip(scale - spread // 2 + offset, -span, span)
+    e = np.minimum(np.maximum(scale - spread // 2 + offset, -span), span)
     value_bits = ((bits >> uint(top)) << uint(top)) | ((e + bias).astype(uint) << uint(m)) \
         | (bits & uint((1 << m) - 1))
     return np.where(bits == 0, 0, value_bits.view(dtype)).astype(dtype)
 
 
 def wide_scalar(r: Reader, dtype: type = np.float64) -> float:
-    """0 one time in eight, else a float of ``dtype`` with magnitude in 2^±span (IEEE)."""
-    uint, _, _, span = IEEE[dtype]
+    """0 one time in eight, else a float of ``dtype`` with magnitude in 2^±span (IEEE):
+    :func:`_from_bits` with spread 0 for one word, in Python integers (numpy's per-call
+    cost on a one-element array was most of a wide input's reading time)."""
+    uint, m, bias, span = IEEE[dtype]
+    width = np.dtype(uint).itemsize
     zero = r.digit(8) == 0
     scale = r.signed(span, width=2)
-    bits = np.frombuffer(r.take(np.dtype(uint).itemsize), uint)
-    return 0.0 if zero else float(_from_bits(bits, scale, 0, dtype)[0])
+    bits = int.from_bytes(r.take(width), sys.byteorder)  # as np.frombuffer reads it
+    if zero or bits == 0:
+        return 0.0
+    top = 8 * width - 1
+    value = (bits >> top << top) | ((scale + bias) << m) | (bits & ((1 << m) - 1))
+    return struct.unpack("=d" if width == 8 else "=f", value.to_bytes(width, sys.byteorder))[0]
 
 
-def wide_array(r: Reader, shape: tuple[int, ...], top: int, dtype: type = np.float64
-               ) -> np.ndarray:
+def wide_plan(r: Reader, shape: tuple[int, ...], top: int, dtype: type = np.float64
+              ) -> Planned:
     """A wide-range float array of ``dtype`` (at most ``top`` elements): from the header a
     density, a fill value (:func:`wide_scalar`), a scale exponent and a spread (0: one
     binade; up to 2·span: every magnitude from 2^-span to 2^span at once), then a block
@@ -179,22 +255,31 @@ def wide_array(r: Reader, shape: tuple[int, ...], top: int, dtype: type = np.flo
     uint, _, _, span = IEEE[dtype]
     n, width = prod(shape), np.dtype(uint).itemsize
     density = r.digit(DENSITY + 1)
-    fill = wide_scalar(r, dtype)
+    fill_value = wide_scalar(r, dtype)
     scale = r.signed(span, width=2)
     spread = r.digit(2 * span + 1, width=2)
-    block = r.block((width + 1) * n, (width + 1) * top)
-    bits = np.frombuffer(block, uint, n)  # first, to keep the words aligned
-    drawn = np.frombuffer(block, np.uint8, n, width * n) % DENSITY < density
-    values = _from_bits(bits, scale, spread, dtype)
-    return np.where(drawn, values, dtype(fill)).astype(dtype).reshape(shape)
+
+    def finish(block: bytes) -> np.ndarray:
+        bits = np.frombuffer(block, uint, n)  # first, to keep the words aligned
+        drawn = np.frombuffer(block, np.uint8, n, width * n) % DENSITY < density
+        values = _from_bits(bits, scale, spread, dtype)
+        return np.where(drawn, values, dtype(fill_value)).astype(dtype).reshape(shape)
+
+    return Planned((width + 1) * n, (width + 1) * top, finish)
+
+
+def plan(r: Reader, shape: tuple[int, ...], top: int, exact: bool = True,
+         dtype: type = np.float64) -> Planned:
+    """:func:`integer_plan` (in ``dtype``) if ``exact``, else :func:`wide_plan`."""
+    if exact:
+        return integer_plan(r, shape, top, dtype)
+    return wide_plan(r, shape, top, dtype)
 
 
 def array(r: Reader, shape: tuple[int, ...], top: int, exact: bool = True,
           dtype: type = np.float64) -> np.ndarray:
-    """:func:`integer_array` (in ``dtype``) if ``exact``, else :func:`wide_array`."""
-    if exact:
-        return integer_array(r, shape, top).astype(dtype)
-    return wide_array(r, shape, top, dtype)
+    """One array (:func:`plan`) with a block of its own."""
+    return fill(r, plan(r, shape, top, exact, dtype))[0]
 
 
 def scalar(r: Reader, exact: bool = True, dtype: type = np.float64) -> float:

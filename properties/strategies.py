@@ -24,16 +24,18 @@ larger than the image; arrays arrive in every memory layout (:func:`layouts`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from math import prod
+from typing import Any
 
 import hypothesis.extra.numpy as hnp
 import numpy as np
 from hypothesis import strategies as st
 
 from properties import packed
-from properties.packed import INT_BOUND, Reader
+from properties.packed import INT_BOUND, Reader, zigzag
 from theory.indices import PADDINGS, Padding
 
 #: Largest side of a drawn image, and largest Δ: small enough to keep the dense W and the
@@ -103,6 +105,18 @@ def float32_arrays(shape: tuple[int, ...], exact: bool = True) -> st.SearchStrat
     """A float32 array: small integers, or magnitudes 0 or 2^-40 .. 2^40 (float32 values)."""
     size = prod(shape)
     return packed.packed(lambda r: packed.array(r, shape, size, exact, np.float32))
+
+
+@cache
+def images(min_side: int = 1, max_side: int = MAX_SIDE) -> st.SearchStrategy[np.ndarray]:
+    """An integer-valued image x of sides min_side .. max_side, its shape and entries
+    read in one draw (properties.packed)."""
+
+    def read(r: Reader) -> np.ndarray:
+        shape = (r.side(min_side, max_side), r.side(min_side, max_side))
+        return packed.array(r, shape, max_side**2)
+
+    return packed.packed(read)
 
 
 @cache
@@ -201,27 +215,117 @@ def _minimal_cases(draw: st.DrawFn, paddings: tuple[Padding, ...], exact: bool,
     return Case(x=x, V=V, u=draw(scalars(exact)), padding=pad)
 
 
+#: Reads a value that goes with a drawn case off the same reader: ``extra(r, case,
+#: exact)``. It may depend on the case's shapes, but must read a fixed number of header
+#: bytes (properties.packed); ``exact`` is the case strategy's.
+Extra = Callable[[Reader, Case, bool], Any]
+
+
+def _packed_with(read: Callable[[Reader, bool], Case], extra: Extra | None,
+                 exact: bool | None) -> st.SearchStrategy[Any]:
+    """The packed strategy of ``read(r, exact)``, or of (case, extra(r, case, exact)), for
+    ``exact`` None both kinds (integer-valued first, so it shrinks there): one draw where
+    a drawn boolean, a case and its extra took three, each of which costs Hypothesis
+    more than the reading."""
+    kinds = (True, False) if exact is None else (exact,)
+
+    def build(kind: bool) -> Callable[[Reader], Any]:
+        if extra is None:
+            return lambda r: read(r, kind)
+
+        def both(r: Reader) -> tuple[Case, Any]:
+            case = read(r, kind)
+            return case, extra(r, case, kind)
+
+        return both
+
+    return packed.packed(*(build(kind) for kind in kinds))
+
+
 @cache
 def cases(
     padding: Padding | tuple[Padding, ...] | None = None,
-    exact: bool = True,
+    exact: bool | None = True,
     max_side: int = MAX_SIDE,
     max_delta: int = MAX_DELTA,
     any_layout: bool = True,
     minimal: bool = False,
-) -> st.SearchStrategy[Case]:
+    extra: Extra | None = None,
+) -> st.SearchStrategy[Any]:
     """A layer input; for 'valid' the image is at least as large as the kernel (the
     larger-kernel case is its own property), otherwise any size, often smaller.
     ``padding``: one padding, a tuple to draw from, or None for all of them. Drawn as a
     header and one byte string per array (properties.packed); ``minimal=True`` draws
     each part, and each element, on its own, for counterexamples shown to a reader (see
-    :func:`arrays`)."""
+    :func:`arrays`). ``exact``: integer-valued entries (True), wide-range floats (False)
+    or either, drawn (None). With ``extra`` (:func:`impulse_of`, :func:`shift_of`,
+    :func:`alternatives_of`), the strategy gives (case, extra value), read in the same
+    draw."""
     paddings = _paddings(padding)
     if minimal:
+        if exact is None or extra is not None:
+            raise ValueError("cases(minimal=True) takes exact=True or False and no extra")
         return _minimal_cases(paddings, exact, max_side, max_delta, any_layout)
     layouts = _LAYOUT_FUNCTIONS if any_layout else ()
-    return packed.packed(lambda r: _read_input(r, 2, paddings, max_side, max_delta, exact,
-                                               layouts=layouts))
+    return _packed_with(lambda r, kind: _read_input(r, 2, paddings, max_side, max_delta, kind,
+                                                    layouts=layouts), extra, exact)
+
+
+def spatial_shape(case: Case) -> tuple[int, ...]:
+    """The spatial axes of x: all of them, or all but the channel axis when V carries
+    (C_in, C_out) axes."""
+    return case.x.shape[:-1] if case.V.ndim == case.x.ndim + 1 else case.x.shape
+
+
+def impulse_of(r: Reader, case: Case, exact: bool = True) -> tuple[tuple[int, ...], float]:
+    """(k, t): a position k of x (its channel axis included) and a nonzero integer t in
+    [-INT_BOUND, INT_BOUND], for probing h(x + t·e_k) - h(x); zero bytes give k = 0, t = 1."""
+    k = tuple(r.digit(n) for n in case.x.shape)
+    return k, float(zigzag(r.digit(2 * INT_BOUND) + 1))
+
+
+def shift_of(r: Reader, case: Case, exact: bool = True, beyond: int = 2) -> tuple[int, ...]:
+    """A shift s of x's spatial axes with |s_d| <= beyond·n_d (as :func:`shifts`)."""
+    return tuple(r.signed(beyond * n) for n in spatial_shape(case))
+
+
+def turn_shift_of(r: Reader, case: Case, exact: bool = True) -> tuple[int, ...]:
+    """A shift of at most one turn of the torus per axis, |s_d| <= n_d."""
+    return shift_of(r, case, exact, beyond=1)
+
+
+def alternatives_of(r: Reader, case: Case, exact: bool = True
+                    ) -> tuple[np.ndarray, np.ndarray, float]:
+    """(x2, V2, u2): another image in any layout, kernel and bias of the case's shapes
+    and kind (integer-valued if ``exact``), for calls that change one argument; for 2-D
+    cases within MAX_SIDE and MAX_DELTA."""
+    side = 2 * MAX_DELTA + 1
+    x_plan = packed.plan(r, case.x.shape, max(MAX_SIDE, side)**2, exact)
+    layout = r.pick(_LAYOUT_FUNCTIONS)
+    V_plan = packed.plan(r, case.V.shape, side**2, exact)
+    u2 = packed.scalar(r, exact)
+    x2, V2 = packed.fill(r, x_plan, V_plan)
+    return layout(x2), V2, u2
+
+
+@cache
+def oversized_cases(ndim: int, max_delta: int, margin: int = 1) -> st.SearchStrategy[Case]:
+    """An integer-valued 'valid' input whose kernel (Δ >= 1) is wider than x along at
+    least one axis (drawn): sides 1 .. 2Δ + 1 + ``margin`` elsewhere."""
+
+    def read(r: Reader) -> Case:
+        delta = 1 + r.digit(max_delta)
+        side = 2 * delta + 1
+        short = r.digit(ndim)
+        shape = tuple(r.side(1, side - 1 if d == short else side + margin) for d in range(ndim))
+        top_x = (2 * max_delta + 1 + margin) ** ndim
+        plans = (packed.plan(r, shape, top_x), packed.plan(r, (side,) * ndim,
+                                                            (2 * max_delta + 1) ** ndim))
+        u = packed.scalar(r)
+        x, V = packed.fill(r, *plans)
+        return Case(x=x, V=V, u=u, padding="valid")
+
+    return packed.packed(read)
 
 
 def impulse(shape: tuple[int, int], k: int, l: int, t: float = 1.0) -> np.ndarray:
@@ -280,10 +384,9 @@ def _read_input(r: Reader, ndim: int, paddings: tuple[Padding, ...], max_side: i
         c_in, c_out = r.side(1, max_channels), r.side(1, max_channels)
         shape, kernel = (*shape, c_in), (*kernel, c_in, c_out)
         top_x, top_V = top_x * max_channels, top_V * max_channels**2
-    x = packed.array(r, shape, top_x, exact, dtype)
-    if layouts:
-        x = r.pick(layouts)(x)
-    V = packed.array(r, kernel, top_V, exact, dtype)
+    plans = [packed.plan(r, shape, top_x, exact, dtype)]
+    layout = r.pick(layouts) if layouts else None
+    plans.append(packed.plan(r, kernel, top_V, exact, dtype))
     if one_tap:
         # wide-range floats through a kernel with one nonzero entry: a term that a layer
         # drops or flushes (a tiny weight, say) is then alone in its sums, not hidden
@@ -291,32 +394,39 @@ def _read_input(r: Reader, ndim: int, paddings: tuple[Padding, ...], max_side: i
         alone = r.digit(2) == 1
         tap = tuple(r.digit(n) for n in kernel)
         t = packed.scale(r, dtype)
-        if alone:
-            V = np.zeros_like(V)
-            V[tap] = t
     if max_channels:
-        u = packed.array(r, (c_out,), max_channels, exact, dtype)
+        plans.append(packed.plan(r, (c_out,), max_channels, exact, dtype))
     else:
         u = packed.scalar(r, exact, dtype)
         u = np.float32(u) if dtype == np.float32 else u
+    x, V, *rest = packed.fill(r, *plans)
+    if layout:
+        x = layout(x)
+    if one_tap and alone:
+        V = np.zeros_like(V)
+        V[tap] = t
+    if max_channels:
+        u = rest[0]
     return Case(x=x, V=V, u=u, padding=pad)  # type: ignore[arg-type]
 
 
 @cache
 def nd_cases(
     ndim: int,
-    padding: Padding | None = None,
-    exact: bool = True,
+    padding: Padding | tuple[Padding, ...] | None = None,
+    exact: bool | None = True,
     max_side: int | None = None,
     max_delta: int | None = None,
-) -> st.SearchStrategy[Case]:
+    extra: Extra | None = None,
+) -> st.SearchStrategy[Any]:
     """A layer input in ``ndim`` dimensions (x of shape (n1, ..., nd), V of (2Δ+1,)*d),
     sides and Δ up to ND_MAX_SIDE and ND_MAX_DELTA; for 'valid' the input is at least
-    as large as the kernel."""
+    as large as the kernel. ``exact`` and ``extra``: as for :func:`cases`."""
     side = ND_MAX_SIDE[ndim] if max_side is None else max_side
     delta = ND_MAX_DELTA[ndim] if max_delta is None else max_delta
     paddings = _paddings(padding)
-    return packed.packed(lambda r: _read_input(r, ndim, paddings, side, delta, exact))
+    return _packed_with(lambda r, kind: _read_input(r, ndim, paddings, side, delta, kind),
+                        extra, exact)
 
 
 @cache
@@ -325,12 +435,13 @@ def channel_cases(
     max_side: int = 5,
     max_delta: int = 2,
     max_channels: int = 3,
-) -> st.SearchStrategy[Case]:
+    extra: Extra | None = None,
+) -> st.SearchStrategy[Any]:
     """An integer-valued channel-layer input: x (H, W, C_in), V (2Δ+1, 2Δ+1, C_in, C_out),
-    u (C_out,); 1 <= C_in, C_out <= max_channels."""
+    u (C_out,); 1 <= C_in, C_out <= max_channels. ``extra``: as for :func:`cases`."""
     paddings = _paddings(padding)
-    return packed.packed(lambda r: _read_input(r, 2, paddings, max_side, max_delta,
-                                               max_channels=max_channels))
+    return _packed_with(lambda r, kind: _read_input(r, 2, paddings, max_side, max_delta,
+                                                    max_channels=max_channels), extra, True)
 
 
 def small_arrays(shape: tuple[int, ...], bound: int) -> st.SearchStrategy[np.ndarray]:
@@ -434,8 +545,8 @@ def arrays_of(shape: tuple[int, ...], dtype: str = "float64", exact: bool = True
 #: once), while the loop oracles stay cheap (at most 4^3 outputs × 5^3 offsets in 3-D).
 LAYER_MAX_SIDE: dict[int, int] = {1: 10, 2: 6, 3: 4}
 LAYER_MAX_DELTA: dict[int, int] = {1: 3, 2: 3, 3: 2}
-#: Largest C_in and C_out: a test case is at most 8 KiB of choices (Hypothesis's
-#: BUFFER_SIZE), and a 3-D kernel of 5×5×5×3×3 wide-range float64 entries would need 10.
+#: Largest C_in and C_out: a 3-D kernel of 5×5×5×3×3 wide-range float64 entries would
+#: need 10 KiB, beyond properties.packed.MAX_BYTES.
 LAYER_MAX_CHANNELS: dict[int, int] = {1: 3, 2: 3, 3: 2}
 
 
@@ -451,12 +562,13 @@ def layer_cases(
     channels: bool = False,
     dtype: str = "float64",
     padding: Padding | tuple[Padding, ...] | None = None,
-    exact: bool = True,
+    exact: bool | None = True,
     max_side: int | None = None,
     max_delta: int | None = None,
     max_channels: int | None = None,
     any_layout: bool = True,
-) -> st.SearchStrategy[Case]:
+    extra: Extra | None = None,
+) -> st.SearchStrategy[Any]:
     """An input of a layer under test in ``ndim`` spatial dimensions, in ``dtype``:
     x of shape (n1, ..., nd), V of (2Δ+1,)*d and a scalar u, or with ``channels``
     x (n1, ..., nd, C_in), V ((2Δ+1,)*d, C_in, C_out) and u (C_out,), 1 <= C <= max_channels
@@ -464,12 +576,13 @@ def layer_cases(
     LAYER_MAX_DELTA and LAYER_MAX_CHANNELS; for 'valid' the input is at least as large
     as the kernel. ``padding``: one, a tuple to draw from, or None for all. With
     wide-range floats (``exact=False``), V has a single nonzero entry half the time. x
-    arrives in one of :data:`ND_LAYOUTS`."""
+    arrives in one of :data:`ND_LAYOUTS`. ``exact`` (None: either, drawn) and ``extra``:
+    as for :func:`cases`."""
     side = LAYER_MAX_SIDE[ndim] if max_side is None else max_side
     delta = LAYER_MAX_DELTA[ndim] if max_delta is None else max_delta
     c = (LAYER_MAX_CHANNELS[ndim] if max_channels is None else max_channels) if channels else 0
     paddings = _paddings(padding)
     layouts = _ND_LAYOUT_FUNCTIONS if any_layout else ()
     width = np.float32 if dtype == "float32" else np.float64
-    return packed.packed(lambda r: _read_input(r, ndim, paddings, side, delta, exact, width,
-                                               c, layouts, one_tap=not exact))
+    return _packed_with(lambda r, kind: _read_input(r, ndim, paddings, side, delta, kind, width,
+                                                    c, layouts, one_tap=not kind), extra, exact)

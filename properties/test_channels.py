@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from properties.strategies import arrays, channel_cases, deltas, kernels, scalars, shapes
+from properties.strategies import cases, channel_cases, deltas, impulse_of
 from reference import ORACLE
 from reference.channels import channel_layer, channel_loops
 from theory import counts
@@ -72,10 +72,9 @@ def test_locality_channel_by_channel(padding, data):
     """channels: h(x + t·e_(k,l,c)) - h(x) = t·W_cd[:, :, k, l] for every output channel d,
     with W_cd the dense weights (theory.indices.embed) of the single-channel kernel
     V[..., c, d]: nothing outside the Δ-window, and no other input channel, reaches it."""
-    case = data.draw(channel_cases(padding), label="case")
+    case, ((k, l, ci), t) = data.draw(channel_cases(padding, extra=impulse_of),
+                                      label="(case, ((k, l, c), t))")
     x, V, u = case.x, case.V, case.u
-    k, l, ci = data.draw(st.tuples(*(st.integers(0, n - 1) for n in x.shape)), label="k, l, c")
-    t = data.draw(scalars().filter(bool), label="t")
     x2 = x.copy()
     x2[k, l, ci] += t
     difference = layer(x2, V, u, padding) - layer(x, V, u, padding)
@@ -119,12 +118,8 @@ def test_parameter_count(delta, c_in, c_out):
 def test_one_channel_is_the_article_layer(padding, data):
     """channels: with C_in = C_out = 1 the channel layer is the single-channel layer,
     h[..., 0] = layer(x[..., 0], V[..., 0, 0], u[0]), exactly."""
-    delta = data.draw(deltas(2), label="Δ")
-    min_side = 2 * delta + 1 if padding == "valid" else 1
-    shape = data.draw(shapes(min_side, max(min_side, 5)), label="shape")
-    x = data.draw(arrays(shape), label="x")
-    V = data.draw(kernels(delta), label="V")
-    u = data.draw(scalars(), label="u")
+    c = data.draw(cases(padding, max_side=5, max_delta=2, any_layout=False), label="case")
+    x, V, u, shape, delta = c.x, c.V, c.u, c.x.shape, c.delta
     h = layer(x[..., None], V[..., None, None], np.array([u]), padding)
     assert h.shape == (*output_shape(shape, delta, padding), 1)
     np.testing.assert_array_equal(h[..., 0], single_channel(x, V, u, padding))

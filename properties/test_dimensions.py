@@ -19,7 +19,14 @@ import scipy.signal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from properties.strategies import arrays, nd_cases, nd_shapes, scalars, shifts, thorough
+from properties.strategies import (
+    arrays,
+    impulse_of,
+    nd_cases,
+    nd_shapes,
+    thorough,
+    turn_shift_of,
+)
 from properties.test_converse import equivariance_system, integer_rank
 from reference import ORACLE
 from reference.nd import correlate_nd, correlate_nd_loops
@@ -86,8 +93,7 @@ def test_reference_agrees_with_scipy(ndim, data):
     and 'fft') and scipy.ndimage.correlate in d = 1, 2, 3 and every padding: exactly or
     within theory.bounds on integers, within the bounds on floats of magnitude
     2^-200 .. 2^200."""
-    exact = data.draw(st.booleans(), label="exact")
-    c = data.draw(nd_cases(ndim, exact=exact), label="case")
+    c = data.draw(nd_cases(ndim, exact=None), label="case")
     ours = layer_nd(c.x, c.V, c.u, c.padding)
     own = bounds.direct(c.x, c.V, c.u, c.padding)
     for tool, model in SCIPY_MODELS.items():
@@ -151,9 +157,8 @@ def test_shift_equivariance(ndim, data):
     for s in np.ndindex(c.x.shape):
         moved = layer_nd(shift(c.x, s, "circular"), c.V, c.u, "circular")
         np.testing.assert_array_equal(moved, shift(h, s, "circular"), err_msg=f"shift {s}")
-    padding = data.draw(st.sampled_from(["zeros", "valid"]), label="padding")
-    c = data.draw(nd_cases(ndim, padding), label="case")
-    s = data.draw(shifts(c.x.shape, beyond=1), label="s")
+    c, s = data.draw(nd_cases(ndim, ("zeros", "valid"), extra=turn_shift_of), label="(case, s)")
+    padding = c.padding
     lhs = layer_nd(shift(c.x, s, "zeros"), c.V, c.u, padding)
     rhs = shift(layer_nd(c.x, c.V, c.u, padding), s, "zeros")
     region = np.ones(lhs.shape, dtype=bool)
@@ -171,9 +176,7 @@ def test_locality(ndim, data):
     """every-dimension (locality): h(x + t·e_k) - h(x) = t·V[k - i] where |k - i| <= Δ on
     every axis (+Δ for 'valid'; on the torus summed over the wrapped offsets, fold(V)),
     and 0 elsewhere: nothing outside the window reaches h[i]."""
-    c = data.draw(nd_cases(ndim), label="case")
-    k = data.draw(st.tuples(*(st.integers(0, n - 1) for n in c.x.shape)), label="k")
-    t = data.draw(scalars().filter(bool), label="t")
+    c, (k, t) = data.draw(nd_cases(ndim, extra=impulse_of), label="(case, (k, t))")
     x2 = c.x.copy()
     x2[k] += t
     difference = layer_nd(x2, c.V, c.u, c.padding) - layer_nd(c.x, c.V, c.u, c.padding)

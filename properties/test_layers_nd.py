@@ -29,12 +29,10 @@ from properties.harness import ImplementationError, bound, call, paddings_of, re
 from properties.strategies import (
     DTYPES,
     LAYER_MAX_DELTA,
-    arrays_of,
+    impulse_of,
     layer_cases,
-    nd_pixels,
-    nd_shapes,
-    scalars,
-    shifts,
+    oversized_cases,
+    shift_of,
 )
 from reference.contract import Layer, as_layer
 from reference.nd import correlate_nd_loops
@@ -110,8 +108,7 @@ def _widened(x: np.ndarray, V: np.ndarray, u: float | np.ndarray
 
 def _agreement(layer: Layer, ndim: int, channels: bool, dtype: str, data: st.DataObject) -> None:
     paddings = _declared(layer, ndim, channels, dtype)
-    exact = data.draw(st.booleans(), label="exact")
-    c = data.draw(layer_cases(ndim, channels, dtype, paddings, exact), label="case")
+    c = data.draw(layer_cases(ndim, channels, dtype, paddings, exact=None), label="case")
     h = call(layer, c.x, c.V, c.u, c.padding)
     oracle = ORACLE_CHANNELS if channels else ORACLE_ND
     x, V, u = _widened(c.x, c.V, c.u)
@@ -122,8 +119,8 @@ def _agreement(layer: Layer, ndim: int, channels: bool, dtype: str, data: st.Dat
 
 def _shift_on_the_torus(layer: Layer, ndim: int, channels: bool, data: st.DataObject) -> None:
     _declared(layer, ndim, channels, padding="circular")
-    c = data.draw(layer_cases(ndim, channels, padding="circular"), label="case")
-    s = data.draw(shifts(c.x.shape[:ndim]), label="s")
+    c, s = data.draw(layer_cases(ndim, channels, padding="circular", extra=shift_of),
+                     label="(case, s)")
     moved = shift(c.x, s, "circular")
     lhs = call(layer, moved, c.V, c.u, "circular")
     rhs = shift(call(layer, c.x, c.V, c.u, "circular"), s, "circular")
@@ -133,9 +130,8 @@ def _shift_on_the_torus(layer: Layer, ndim: int, channels: bool, data: st.DataOb
 
 def _locality(layer: Layer, ndim: int, channels: bool, data: st.DataObject) -> None:
     paddings = _declared(layer, ndim, channels)
-    c = data.draw(layer_cases(ndim, channels, padding=paddings), label="case")
-    k = data.draw(nd_pixels(c.x.shape), label="k")
-    t = data.draw(scalars().filter(bool), label="t")
+    c, (k, t) = data.draw(layer_cases(ndim, channels, padding=paddings, extra=impulse_of),
+                          label="(case, (k, t))")
     x2 = c.x.copy()
     x2[k] += t
     difference = call(layer, x2, c.V, c.u, c.padding) - call(layer, c.x, c.V, c.u, c.padding)
@@ -165,15 +161,10 @@ def test_valid_rejects_a_kernel_larger_than_the_input(layer, ndim, data):
     than the input along some axis has no valid window; the contract requires ValueError
     (scipy.signal.correlate and numpy.correlate would silently swap their inputs)."""
     _declared(layer, ndim, padding="valid")
-    delta = data.draw(st.integers(1, LAYER_MAX_DELTA[ndim]), label="Δ")
-    side = 2 * delta + 1
-    shape = data.draw(nd_shapes(ndim, max_side=side + 1).filter(lambda n: min(n) < side),
-                      label="shape")
-    x = data.draw(arrays_of(shape), label="x")
-    V = data.draw(arrays_of((side,) * ndim), label="V")
-    u = data.draw(scalars(), label="u")
+    c = data.draw(oversized_cases(ndim, LAYER_MAX_DELTA[ndim]), label="case")
+    x, V, shape = c.x, c.V, c.x.shape
     try:
-        layer.fn(x, V, u, "valid")
+        layer.fn(x, V, c.u, "valid")
     except ValueError:
         return
     except NotImplementedError:

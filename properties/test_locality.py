@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from properties.harness import bound, call, paddings_of
-from properties.strategies import cases, pixels, scalars
+from properties.strategies import cases, impulse_of
 from theory.bounds import assert_within
 from theory.indices import PADDINGS, embed, output_shape, window_mask
 
@@ -17,10 +17,9 @@ def test_sensitivity_is_the_kernel_inside_the_window_and_zero_outside(layer, dat
     """locality: with every padding, the layer is affine and h(x + t·e_kl) - h(x) =
     t·W[:, :, k, l], where W[i,j,k,l] = V[k-i, l-j] inside the Δ-window of (i,j) and 0
     outside it: changing x outside the window leaves h[i,j] unchanged."""
-    case = data.draw(cases(paddings_of(layer)), label="case")
+    case, ((k, l), t) = data.draw(cases(paddings_of(layer), extra=impulse_of),
+                                  label="(case, ((k, l), t))")
     padding = case.padding
-    k, l = data.draw(pixels(case.x.shape), label="(k, l)")
-    t = data.draw(scalars().filter(bool), label="t")
     x2 = case.x.copy()
     x2[k, l] += t
     difference = call(layer, x2, case.V, case.u, padding) - call(

@@ -29,7 +29,7 @@ import scipy.signal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from properties.strategies import arrays, shapes, small_arrays
+from properties.strategies import arrays, images, shapes, small_arrays
 from reference.vectorized import vectorized
 from theory import counts
 from theory.bounds import exact_on
@@ -87,13 +87,12 @@ def _radius(V):
 
 
 @pytest.mark.claim("stacking")
-@given(data=st.data(), stack=stacks(), shape=shapes(max_side=6))
-def test_torus_stack_is_one_layer(data, stack, shape):
+@given(stack=stacks(), x=images(max_side=6))
+def test_torus_stack_is_one_layer(stack, x):
     """stacking: on the torus, L layers of radii Δ1..ΔL equal one layer with kernel
     K = V1 * V2 * ... * VL (full convolution, radius ΣΔ, wrapping when larger than the
     torus) and bias U = u_L + U_{L-1}·ΣV_L, exactly."""
     Vs, us = stack
-    x = data.draw(arrays(shape), label="x")
     K, U = one_layer(Vs, us)
     assert _radius(K) == counts.stacked_radius([_radius(V) for V in Vs])
     np.testing.assert_array_equal(run_stack(x, Vs, us, "circular"), layer(x, K, U, "circular"))
@@ -112,16 +111,15 @@ def test_valid_stack_is_one_layer(data, stack):
 
 
 @pytest.mark.claim("stacking")
-@given(data=st.data(), stack=stacks(), shape=shapes(max_side=10))
-def test_zero_padded_stack_inside(data, stack, shape):
+@given(stack=stacks(), x=images(max_side=10))
+def test_zero_padded_stack_inside(stack, x):
     """stacking: with zero padding, the stack equals the one-shot zero-padded layer at
     every output whose intermediate windows stay inside the image,
     Δ2 + ... + ΔL <= i < n - (Δ2 + ... + ΔL) per axis."""
     Vs, us = stack
-    x = data.draw(arrays(shape), label="x")
     K, U = one_layer(Vs, us)
     r = sum(_radius(V) for V in Vs[1:])
-    inside = tuple(slice(r, max(r, n - r)) for n in shape)
+    inside = tuple(slice(r, max(r, n - r)) for n in x.shape)
     np.testing.assert_array_equal(
         run_stack(x, Vs, us, "zeros")[inside], layer(x, K, U, "zeros")[inside]
     )
@@ -147,13 +145,13 @@ def test_receptive_field_grows_linearly(stack):
 
 
 @pytest.mark.claim("stacking")
-@given(data=st.data(), shape=shapes(max_side=5))
-def test_torus_layers_commute_and_stay_equivariant(data, shape):
+@given(data=st.data(), x=images(max_side=5))
+def test_torus_layers_commute_and_stay_equivariant(data, x):
     """stacking: on the torus two layers commute up to their biases,
     L2(L1 x) - L1(L2 x) = (u2 + u1·ΣV2) - (u1 + u2·ΣV1) everywhere (they commute exactly
     when that is 0), and their composition commutes with every cyclic shift."""
     (V1, V2), (u1, u2) = data.draw(stacks(min_layers=2, max_layers=2), label="stack")
-    x = data.draw(arrays(shape), label="x")
+    shape = x.shape
     forward = run_stack(x, [V1, V2], [u1, u2], "circular")
     backward = run_stack(x, [V2, V1], [u2, u1], "circular")
     gap = compose_bias(u1, V2, u2) - compose_bias(u2, V1, u1)

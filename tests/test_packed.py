@@ -14,13 +14,18 @@ from properties.strategies import (
     LAYOUTS,
     TINY,
     TINY32,
+    alternatives_of,
     arrays,
     cases,
     cases_and_shifts,
     channel_cases,
     float32_arrays,
+    images,
+    impulse_of,
     layer_cases,
     nd_cases,
+    oversized_cases,
+    shift_of,
 )
 from theory.indices import PADDINGS
 
@@ -68,7 +73,7 @@ def test_packed_rejects_a_build_that_reads_a_varying_number_of_bytes():
     lambda r: (r.take(packed.MAX_BYTES // 2), r.block(0, packed.MAX_BYTES // 2 + 1)),
 ], ids=["header", "block", "both"])
 def test_packed_rejects_an_input_larger_than_the_test_case_buffer(build):
-    with pytest.raises(ValueError, match="exceeds Hypothesis's test-case buffer"):
+    with pytest.raises(ValueError, match="exceeds MAX_BYTES"):
         packed.packed(build)
 
 
@@ -84,7 +89,9 @@ def test_blocks_are_drawn_at_their_exact_size():
     (cases_and_shifts("circular"), "circular"), (nd_cases(3), PADDINGS[0]),
     (channel_cases(), PADDINGS[0]), (layer_cases(3, True, "float64", exact=False), PADDINGS[0]),
     (layer_cases(2, True, "float32", exact=False), PADDINGS[0]),
-], ids=["cases", "wide", "shifts", "nd", "channels", "3d-wide", "2d-wide32"])
+    (cases(exact=None), PADDINGS[0]), (cases(extra=alternatives_of), PADDINGS[0]),
+], ids=["cases", "wide", "shifts", "nd", "channels", "3d-wide", "2d-wide32", "either",
+        "alternatives"])
 def test_zero_bytes_give_the_simplest_input(strategy, padding):
     value = _reach(strategy, lambda v: True)  # Hypothesis tries the all-zero bytes first
     case = value[0] if isinstance(value, tuple) else value
@@ -182,3 +189,91 @@ def test_every_layer_input_fits_the_test_case_buffer(ndim, channels, dtype, exac
     # packed() measures the input and raises beyond MAX_BYTES: building is the check
     strategy = layer_cases(ndim, channels, dtype, exact=exact)
     assert _reach(strategy, lambda c: c.x.ndim == ndim + channels)
+
+
+def test_a_block_larger_than_its_stated_largest_size_is_refused():
+    with pytest.raises(RuntimeError, match="exceeds its stated largest size"):
+        _reach(packed.packed(lambda r: r.block(2 + r.digit(2), 2)), lambda v: len(v) == 3)
+
+
+def test_blocks_are_seeded_reproducibly_and_seed_zero_is_all_zeros():
+    def block(raw, seed):
+        return Reader(raw, lambda strategy: seed).block(50, 50)
+
+    assert block(b"ab", 0) == bytes(50)
+    assert block(b"ab", 7) == block(b"ab", 7)  # a replayed example reads the same bytes
+    assert block(b"ab", 7) != block(b"ac", 7)  # a seed repeated under another header
+
+
+def test_several_builds_are_each_drawn_and_the_first_is_the_simplest():
+    either = packed.packed(lambda r: ("short", r.digit(2)), lambda r: ("long", r.take(5)))
+    assert _reach(either, lambda v: True)[0] == "short"
+    assert _reach(either, lambda v: v[0] == "long" and any(v[1]))
+
+
+def test_either_kind_of_entries_is_drawn():
+    def integer_valued(c):
+        return all(np.array_equal(np.round(a), a) for a in (c.x, c.V))
+
+    _reach(cases(exact=None), lambda c: integer_valued(c) and np.abs(c.x).max() > 1)
+    _reach(cases(exact=None), lambda c: not integer_valued(c))
+
+
+def test_integer_arrays_reach_small_and_large_magnitudes():
+    # the magnitude digit: a shrunk array has entries in {-1, 0, 1}
+    _reach(arrays((3, 3)), lambda a: np.abs(a).max() == 1 and np.sum(a == 1) >= 2
+           and np.sum(a == -1) >= 2 and np.count_nonzero(a) >= 6)  # not a constant fill
+    _reach(arrays((4, 4)), lambda a: np.abs(a).max() == INT_BOUND)
+
+
+@given(value=layer_cases(3, channels=True, extra=impulse_of))
+@settings(max_examples=200, database=None, derandomize=True)
+def test_impulses_are_nonzero_at_a_position_of_x(value):
+    case, (k, t) = value
+    assert len(k) == case.x.ndim
+    assert all(0 <= p < n for p, n in zip(k, case.x.shape, strict=True))
+    assert t != 0
+    assert t == int(t)
+    assert abs(t) <= INT_BOUND
+
+
+@pytest.mark.parametrize("region", [
+    ("last position", lambda c, k, t: k == tuple(n - 1 for n in c.x.shape) and c.x.size > 4),
+    ("most negative t", lambda c, k, t: t == -INT_BOUND),
+    ("largest t", lambda c, k, t: t == INT_BOUND),
+], ids=lambda r: r[0])
+def test_impulses_reach_every_position_and_amplitude(region):
+    _reach(cases(extra=impulse_of), lambda v: region[1](v[0], *v[1]))
+
+
+def test_shifts_of_layer_inputs_reach_several_turns_on_every_axis():
+    _reach(layer_cases(3, extra=shift_of),
+           lambda v: all(abs(s) > n > 1 for s, n in zip(v[1], v[0].x.shape, strict=True)))
+
+
+@given(case=oversized_cases(3, 2))
+@settings(max_examples=200, database=None, derandomize=True)
+def test_oversized_kernels_are_wider_than_x_along_some_axis(case):
+    assert case.padding == "valid"
+    assert case.delta >= 1
+    assert min(case.x.shape) < 2 * case.delta + 1
+
+
+@pytest.mark.parametrize("axis", [0, 1, 2])
+def test_oversized_kernels_reach_every_short_axis_and_the_largest_delta(axis):
+    _reach(oversized_cases(3, 2), lambda c: c.delta == 2 and c.x.shape[axis] < 5
+           and all(n >= 5 for i, n in enumerate(c.x.shape) if i != axis))
+
+
+def test_alternatives_have_the_shapes_and_kind_of_the_case():
+    _reach(cases(extra=alternatives_of),
+           lambda v: v[1][0].shape == v[0].x.shape and v[1][1].shape == v[0].V.shape
+           and not v[1][0].flags.c_contiguous and np.any(v[1][0] != v[0].x))
+    _reach(cases(exact=False, extra=alternatives_of),
+           lambda v: not np.array_equal(np.round(v[1][1]), v[1][1]))
+
+
+def test_images_reach_every_shape_and_start_at_zero():
+    assert _reach(images(max_side=10), lambda x: True).tolist() == [[0.0]]
+    _reach(images(max_side=10), lambda x: x.shape == (10, 1) and np.count_nonzero(x) > 5)
+    _reach(images(2, 4), lambda x: x.shape == (4, 2))
