@@ -1,11 +1,14 @@
 """Shared Hypothesis strategies: images, kernels, biases, shifts and whole layer inputs.
 
 Everything composes: a new property draws a :class:`Case` from :func:`cases` (or builds
-its own from the parts) and states its claim in a few lines. Two ways of drawing:
+its own from the parts) and states its claim in a few lines; what goes with the input
+(a shift, an impulse, a second input) comes with it in the same draw through ``extra=``
+(:func:`shift_of`, :func:`impulse_of`, :func:`alternatives_of`, or a reader of its own).
+Two ways of drawing:
 
 * the default, fast one (properties.packed): a whole layer input is a fixed-size header
-  of small digits and one byte string per array, three or four Hypothesis choices
-  whatever the sizes, since Hypothesis's cost is per choice, not per byte;
+  of small digits and one block of bytes for its arrays, two Hypothesis choices whatever
+  the sizes, since Hypothesis's cost is per draw and per choice;
 * ``minimal=True``: every part and every element drawn on its own with
   ``hypothesis.extra.numpy``, which shrinks each to 0 separately; for the
   counterexamples a reader sees (properties.harness.refute).
@@ -16,10 +19,11 @@ Two kinds of values:
   layer forms is exact in float64 (theory.bounds, item 1), so algebraic identities are
   checked with ``==``;
 * wide-range floats (``exact=False``): magnitudes 0 or 2^-200 .. 2^200 of either sign,
-  so products neither overflow nor underflow and the error bounds of theory.bounds apply.
+  so products neither overflow nor underflow and the error bounds of theory.bounds apply;
+* either, drawn (``exact=None``), integer-valued first so that shrinking goes there.
 
 Shapes cover 1×N, N×1 and non-square images; Δ covers 0 (a 1×1 kernel) and kernels
-larger than the image; arrays arrive in every memory layout (:func:`layouts`).
+larger than the image; arrays arrive in every memory layout (:data:`LAYOUTS`).
 """
 
 from __future__ import annotations
@@ -168,11 +172,6 @@ _LAYOUT_FUNCTIONS = tuple(LAYOUTS.values())
 layout_functions = st.sampled_from(_LAYOUT_FUNCTIONS)
 
 
-def layouts(a: np.ndarray) -> st.SearchStrategy[np.ndarray]:
-    """The values of ``a`` in one of :data:`LAYOUTS`, drawn."""
-    return layout_functions.map(lambda f: f(a))
-
-
 @dataclass(frozen=True)
 class Case:
     """One input of the layer: h = layer(x, V, u, padding)."""
@@ -255,7 +254,7 @@ def cases(
     """A layer input; for 'valid' the image is at least as large as the kernel (the
     larger-kernel case is its own property), otherwise any size, often smaller.
     ``padding``: one padding, a tuple to draw from, or None for all of them. Drawn as a
-    header and one byte string per array (properties.packed); ``minimal=True`` draws
+    header and one block for the arrays (properties.packed); ``minimal=True`` draws
     each part, and each element, on its own, for counterexamples shown to a reader (see
     :func:`arrays`). ``exact``: integer-valued entries (True), wide-range floats (False)
     or either, drawn (None). With ``extra`` (:func:`impulse_of`, :func:`shift_of`,
@@ -333,12 +332,6 @@ def impulse(shape: tuple[int, int], k: int, l: int, t: float = 1.0) -> np.ndarra
     e = np.zeros(shape)
     e[k, l] = t
     return e
-
-
-@cache
-def pixels(shape: tuple[int, int]) -> st.SearchStrategy[tuple[int, int]]:
-    """A pixel (k, l) of an image of this shape."""
-    return st.tuples(st.integers(0, shape[0] - 1), st.integers(0, shape[1] - 1))
 
 
 # --- N-D signals, channels, stacks (every-dimension, channels, stacking) ---------------
@@ -487,16 +480,13 @@ def cases_and_shifts(
     beyond: int = 2,
     any_layout: bool = True,
 ) -> st.SearchStrategy[tuple[Case, tuple[int, int]]]:
-    """(case, s): a layer input of :func:`cases` and a shift of :func:`shifts` for its
-    image, as one value, so that properties over shifts can take ``@example``s."""
-    paddings = _paddings(padding)
-    layouts = _LAYOUT_FUNCTIONS if any_layout else ()
-
-    def read(r: Reader) -> tuple[Case, tuple[int, int]]:
-        case = _read_input(r, 2, paddings, MAX_SIDE, MAX_DELTA, layouts=layouts)
-        return case, (r.signed(beyond * case.x.shape[0]), r.signed(beyond * case.x.shape[1]))
-
-    return packed.packed(read)
+    """(case, s): a layer input of :func:`cases` and a shift of up to ``beyond`` (1 or 2)
+    turns of its image (:func:`shift_of`), as one value, so that properties over shifts
+    can take ``@example``s."""
+    extras = {1: turn_shift_of, 2: shift_of}
+    if beyond not in extras:
+        raise ValueError(f"cases_and_shifts: beyond={beyond!r}; expected 1 or 2 turns")
+    return cases(padding, any_layout=any_layout, extra=extras[beyond])
 
 
 # --- the layer under test in every dimension, with channels, in float32 ----------------
@@ -531,15 +521,6 @@ ND_LAYOUTS = {
 _ND_LAYOUT_FUNCTIONS = tuple(ND_LAYOUTS.values())
 
 
-def arrays_of(shape: tuple[int, ...], dtype: str = "float64", exact: bool = True
-              ) -> st.SearchStrategy[np.ndarray]:
-    """An array of ``dtype``: :func:`arrays` for float64, :func:`float32_arrays` for
-    float32 (small integers, or the wide float range of that precision)."""
-    if dtype == "float32":
-        return float32_arrays(shape, exact)
-    return arrays(shape, exact)
-
-
 #: Largest side and Δ of a layer input drawn by :func:`layer_cases`, per dimension: Δ
 #: exceeds the smallest sides in every dimension (kernels that wrap the torus more than
 #: once), while the loop oracles stay cheap (at most 4^3 outputs × 5^3 offsets in 3-D).
@@ -548,12 +529,6 @@ LAYER_MAX_DELTA: dict[int, int] = {1: 3, 2: 3, 3: 2}
 #: Largest C_in and C_out: a 3-D kernel of 5×5×5×3×3 wide-range float64 entries would
 #: need 10 KiB, beyond properties.packed.MAX_BYTES.
 LAYER_MAX_CHANNELS: dict[int, int] = {1: 3, 2: 3, 3: 2}
-
-
-@cache
-def nd_pixels(shape: tuple[int, ...]) -> st.SearchStrategy[tuple[int, ...]]:
-    """A position k of an input of this (spatial) shape, in any dimension."""
-    return st.tuples(*(st.integers(0, n - 1) for n in shape))
 
 
 @cache

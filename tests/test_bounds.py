@@ -44,8 +44,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 
+import hypothesis.extra.numpy as hnp
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reference import BUILTINS
 from reference.channels import channel_layer, channel_loops
@@ -509,6 +512,29 @@ def test_exactness_ends_below_2_to_the_p(dtype, x, V, exact):
         r = exact_error(h, exact_expansion(exact_terms(xs, Vs, u, "zeros")))
         assert np.any(r) != exact, f"{name}: expected {'no ' if exact else ''}rounding"
         bounds.assert_within(r, np.zeros_like(r), bound, name)
+
+
+@given(data=st.data())
+@settings(max_examples=300, database=None, derandomize=True, deadline=None)
+def test_the_quick_exactness_test_agrees_with_the_full_one(data):
+    """exact_on decides by C = max|u| + max|x|·Σ|V| before computing T in full (item 1):
+    on integer data whose sums straddle 2^53 it must give T̂ < 2^53 exactly."""
+    k = data.draw(st.integers(16, 30), label="log2 of the largest entry")
+    # near-maximal powers of two make several terms of the same size, whose sum crosses
+    # 2^53 while each term stays below it
+    powers = st.builds(lambda j, sign: sign * 2.0**j, st.integers(k - 3, k),
+                       st.sampled_from([-1, 1]))
+    entries = st.integers(-(2**k), 2**k).map(float) | powers
+    delta = data.draw(st.integers(0, 2), label="Δ")
+    padding = data.draw(st.sampled_from(PADDINGS), label="padding")
+    low = 2 * delta + 1 if padding == "valid" else 1
+    shape = data.draw(st.tuples(st.integers(low, low + 3), st.integers(low, low + 3)),
+                      label="shape")
+    x = data.draw(hnp.arrays(np.float64, shape, elements=entries), label="x")
+    V = data.draw(hnp.arrays(np.float64, (2 * delta + 1,) * 2, elements=entries), label="V")
+    u = float(data.draw(st.integers(-(2**53), 2**53), label="u"))
+    full = float(bounds.abs_layer(x, V, u, padding).max(initial=0.0)) < 2.0**53
+    assert bounds.exact_on(x, V, u, padding) == full
 
 
 # --- the failure message --------------------------------------------------------------
