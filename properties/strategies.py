@@ -88,7 +88,7 @@ def arrays(
 ) -> st.SearchStrategy[np.ndarray]:
     """A float64 array of the given shape: small integers (``exact``) or wide-range floats.
 
-    Drawn as a few header digits and one byte string (properties.packed): a constant,
+    Drawn as a few header digits and one seeded block (properties.packed): a constant,
     sparse or dense array, in two choices whatever its size. ``minimal=True`` draws
     every element with hypothesis.extra.numpy, which shrinks each one to 0 on its own:
     use it where the shrunk example is shown to a reader (counterexamples).

@@ -277,3 +277,23 @@ def test_images_reach_every_shape_and_start_at_zero():
     assert _reach(images(max_side=10), lambda x: True).tolist() == [[0.0]]
     _reach(images(max_side=10), lambda x: x.shape == (10, 1) and np.count_nonzero(x) > 5)
     _reach(images(2, 4), lambda x: x.shape == (4, 2))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_wide_scalars_are_from_bits_for_one_word(dtype):
+    # wide_scalar repeats _from_bits (spread 0) in Python integers, for speed: the two
+    # must give the same value, sign of zero included, for every header
+    rng = np.random.default_rng(0)
+    width = np.dtype(IEEE[dtype][0]).itemsize
+    for _ in range(20_000):
+        raw = rng.integers(0, 256, 3 + width, dtype=np.uint8)
+        raw[rng.random(raw.size) < 0.2] = 0
+        raw = raw.tobytes()
+        r = Reader(raw)
+        zero = r.digit(8) == 0
+        scale = r.signed(IEEE[dtype][3], width=2)
+        bits = np.frombuffer(r.take(width), IEEE[dtype][0])
+        expected = 0.0 if zero else float(packed._from_bits(bits, scale, 0, dtype)[0])
+        got = packed.wide_scalar(Reader(raw), dtype)
+        assert got == expected
+        assert np.signbit(got) == np.signbit(expected)
