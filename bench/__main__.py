@@ -23,7 +23,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -65,33 +64,45 @@ def _median_time(f: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
-def _run(extra: list[str], repeat: int, profile: str) -> tuple[list[float], list[float], dict]:
-    """``pytest -q --hypothesis-profile profile [extra]`` ``repeat`` times: wall seconds,
-    peak RSS (MiB) and the claims JSON of the last run."""
-    walls, peaks, last = [], [], {}
-    for _ in range(repeat):
-        with tempfile.TemporaryDirectory() as tmp:
-            out = Path(tmp) / "claims.json"
-            cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:warnings",
-                   "--hypothesis-profile", profile, "--claims-json", str(out), *extra]
-            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def _run_once(extra: list[str], profile: str) -> tuple[float, float, dict]:
+    """``pytest -q --hypothesis-profile profile [extra]`` once: wall seconds, peak RSS (MiB)
+    and the claims JSON.
+
+    The peak is this run's own, from ``wait4``: the largest RSS of pytest or any process
+    it reaped (the xdist workers), not of every child the benchmark has run so far."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out, log = Path(tmp) / "claims.json", Path(tmp) / "stdout.txt"
+        cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:warnings",
+               "--hypothesis-profile", profile, "--claims-json", str(out), *extra]
+        with open(log, "w") as stdout:
             start = time.perf_counter()
-            proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-            walls.append(time.perf_counter() - start)
-            after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-            peaks.append(max(after, before) / 1024)  # ru_maxrss is KiB on Linux
-            if proc.returncode not in (0,):
-                raise SystemExit(f"pytest failed ({proc.returncode}):\n{proc.stdout[-2000:]}")
-            last = json.loads(out.read_text())
-    return walls, peaks, last
+            proc = subprocess.Popen(cmd, cwd=ROOT, stdout=stdout, stderr=subprocess.STDOUT)
+            _, status, usage = os.wait4(proc.pid, 0)
+            wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            raise SystemExit(f"pytest failed ({proc.returncode}):\n{log.read_text()[-2000:]}")
+        return wall, usage.ru_maxrss / 1024, json.loads(out.read_text())  # ru_maxrss: KiB
 
 
 def suite(repeat: int, extra: list[str], profile: str = "ci", serial: bool = True) -> dict:
     """Wall time and peak memory of the default run under ``profile``, serially (unless
     ``serial`` is false: a thorough run takes an hour on one core) and on every core
-    (pytest-xdist ``-n auto``); examples per second per property."""
-    walls, peaks, last = _run(extra, repeat, profile) if serial else ([], [], {})
-    parallel_walls, parallel_peaks, parallel_last = _run(["-n", "auto", *extra], repeat, profile)
+    (pytest-xdist ``-n auto``); examples per second per property.
+
+    Serial and parallel runs alternate (serial, parallel, serial, ...): on a shared machine
+    the load drifts over minutes, and a block of serial runs followed by a block of
+    parallel ones would put the drift into the speed-up."""
+    walls, peaks, parallel_walls, parallel_peaks = [], [], [], []
+    last: dict = {}
+    for _ in range(repeat):
+        if serial:
+            wall, peak, last = _run_once(extra, profile)
+            walls.append(wall)
+            peaks.append(peak)
+        wall, peak, parallel_last = _run_once(["-n", "auto", *extra], profile)
+        parallel_walls.append(wall)
+        parallel_peaks.append(peak)
     last = last or parallel_last
     per_property: dict[str, dict] = {}
     for claim in last["claims"]:

@@ -1,0 +1,24 @@
+"""What each pytest process pays before its first test: only the plugins the suite names.
+
+pyproject.toml's addopts disable plugin autoloading and name Hypothesis's and xdist's
+plugins with ``-p``. An autoloaded plugin has every module of its distribution marked
+for assertion rewriting (``_mark_plugins_for_rewrite`` in pytest's config), Hypothesis's
+own modules included; where bytecode is not written (``PYTHONDONTWRITEBYTECODE``) that
+rewriting is redone by every process, the controller and each xdist worker.
+"""
+
+import sys
+
+
+def test_only_the_named_plugins_are_loaded(pytestconfig):
+    """Hypothesis's and xdist's plugins are loaded, and no other installed plugin."""
+    loaded = {dist.project_name for _, dist in pytestconfig.pluginmanager.list_plugin_distinfo()}
+    assert pytestconfig.getoption("disable_plugin_autoload")
+    assert loaded == {"hypothesis", "pytest-xdist"}
+
+
+def test_hypothesis_is_not_rewritten():
+    """Hypothesis's modules are imported by Python's own loader, not pytest's rewriting hook."""
+    loaders = {type(sys.modules[name].__loader__).__name__
+               for name in ("hypothesis", "hypothesis.core", "hypothesis.strategies")}
+    assert "AssertionRewritingHook" not in loaders
