@@ -15,6 +15,7 @@ the same table as a serial run.
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 from pathlib import Path
@@ -183,6 +184,25 @@ def pytest_runtest_call(item: pytest.Item):
         finally:
             if counted:
                 item.user_properties.append(("examples", sum(counted)))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """An xdist worker's last act: freeze the garbage collector's objects, so that the
+    interpreter's shutdown does not traverse them.
+
+    The controller prints the claims table only after every worker has exited, and a
+    worker's shutdown ran the cyclic collector over the run's 100,000-odd objects: 0.5 s
+    of each parallel run went there (time from the last worker's last test to the
+    controller's summary: 0.57-0.62 s without, 0.04 s with). ``gc.freeze`` moves the
+    objects to the permanent generation, which collections skip; they are still freed by
+    reference counting as modules are torn down, and only objects in reference cycles are
+    left, whose ``__del__`` Python does not promise to run at exit (Python reference,
+    ``object.__del__``). A serial run is left alone: its table is printed before its
+    shutdown, and a process that called ``pytest.main()`` may go on to other work.
+    """
+    if hasattr(config, "workerinput"):  # set by xdist on its workers only
+        gc.freeze()
 
 
 def _result(report: pytest.TestReport) -> TestResult:

@@ -1,4 +1,5 @@
-"""What each pytest process pays before its first test: only the plugins the suite names.
+"""What each pytest process pays outside its tests: before the first, only the plugins the
+suite names; after the last, on an xdist worker, no garbage collection over the run's objects.
 
 pyproject.toml's addopts disable plugin autoloading and name Hypothesis's and xdist's
 plugins with ``-p``. An autoloaded plugin has every module of its distribution marked
@@ -7,7 +8,11 @@ own modules included; where bytecode is not written (``PYTHONDONTWRITEBYTECODE``
 rewriting is redone by every process, the controller and each xdist worker.
 """
 
+import gc
 import sys
+from types import SimpleNamespace
+
+from properties import plugin
 
 
 def test_only_the_named_plugins_are_loaded(pytestconfig):
@@ -22,3 +27,16 @@ def test_hypothesis_is_not_rewritten():
     loaders = {type(sys.modules[name].__loader__).__name__
                for name in ("hypothesis", "hypothesis.core", "hypothesis.strategies")}
     assert "AssertionRewritingHook" not in loaders
+
+
+def test_only_xdist_workers_freeze_the_collector_at_exit():
+    """A worker freezes the collector's objects at unconfigure; a serial run or controller
+    (no ``workerinput``) does not, since its process may go on after ``pytest.main()``."""
+    assert gc.get_freeze_count() == 0
+    try:
+        plugin.pytest_unconfigure(SimpleNamespace())
+        assert gc.get_freeze_count() == 0
+        plugin.pytest_unconfigure(SimpleNamespace(workerinput={"workerid": "gw0"}))
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
