@@ -24,12 +24,6 @@ from reference import ORACLE
 from theory.bounds import assert_within
 
 
-def any_cases(padding=None, any_layout=True):
-    """Layer inputs, integer-valued (exact) or wide-range floats, drawn, with ``padding``
-    one padding, a tuple to draw it from, or None for all three."""
-    return cases(padding, exact=None, any_layout=any_layout)
-
-
 def _same_bits(a, b):
     return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
 
@@ -57,7 +51,7 @@ def test_inputs_are_not_modified(layer, data):
     """agreement (contract): layer(x, V, u, padding) leaves x and V bit for bit as they
     were, and accepts a read-only x and V: an in-place normalization, padding or kernel
     flip would change the caller's arrays, or raise on read-only ones."""
-    c = data.draw(any_cases(paddings_of(layer), any_layout=False), label="case")
+    c = data.draw(cases(paddings_of(layer), exact=None, any_layout=False), label="case")
     padding = c.padding
     x, V = c.x.copy(), c.V.copy()
     call(layer, x, V, c.u, padding)
@@ -78,7 +72,7 @@ def test_memory_layouts_give_the_contiguous_result(layer, data):
     or read-only view (properties.strategies.LAYOUTS) gives the result of a C-contiguous
     copy of the same values, within twice the layer's bound (exactly on integer data):
     the layer reads x through its strides, not its buffer."""
-    c = data.draw(any_cases(paddings_of(layer), any_layout=False), label="case")
+    c = data.draw(cases(paddings_of(layer), exact=None, any_layout=False), label="case")
     padding = c.padding
     contiguous = np.ascontiguousarray(c.x.copy())
     expected = call(layer, contiguous, c.V, c.u, padding)
@@ -126,7 +120,7 @@ def test_repeated_calls_are_bitwise_identical(layer, data):
     """agreement (contract): calling the layer again on the same input returns the same
     bits (dtype, shape and every value), not merely values within the bound: a
     nondeterministic reduction or random perturbation is a different function."""
-    c = data.draw(any_cases(paddings_of(layer)), label="case")
+    c = data.draw(cases(paddings_of(layer), exact=None), label="case")
     padding = c.padding
     first = call(layer, c.x, c.V, c.u, padding)
     first = first.copy()  # a reused output buffer is test_no_state_is_carried_between_calls'
@@ -204,7 +198,7 @@ def _expect_value_error(layer, case):
 @example(case=_viewed(_edge((4, 3), 2, "circular"), "strided"))  # x a strided view
 @example(case=_edge((4, 5), 1, "zeros", twist=5))  # shapes and padding of a float example
 @example(case=_zero_kernel((3, 4), 1, "circular"))  # V = 0
-@given(case=any_cases())
+@given(case=cases(exact=None))
 def test_edge_shapes(layer, case):
     """agreement (contract): on 1×1 kernels, 1×N and N×1 images, kernels exactly the
     size of the image ('valid', one output) and kernels larger than the image ('zeros',
