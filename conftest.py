@@ -1,30 +1,9 @@
-"""Root configuration: Hypothesis profiles and the convproof plugin.
+"""The checkout's root conftest: what pytest must not collect here.
 
-Profiles (choose with ``--hypothesis-profile NAME`` or ``HYPOTHESIS_PROFILE=NAME``;
-``ci`` is the default when the CI environment variable is set, ``dev`` otherwise):
-
-* ``dev``: 100 examples per property, random seeds, example database on;
-* ``ci``: 100 examples, derandomized (the seed is fixed per test), no database;
-* ``thorough``: 10,000 examples per property, randomized, no database. With a database,
-  Hypothesis keeps a Pareto front of every ``target()`` observation, and maintaining it
-  took two thirds of a targeted property's time (test_shift.py, 1,000 examples: 5.75 s
-  with it, 2.14 s without); a failure still prints its seed and reproduce blob.
-
-The ``--impl`` option, the claim markers and the claims table live in properties/plugin.py.
+The suite itself is the pytest plugin convproof.plugin (loaded by ``-p convproof`` in
+pyproject.toml's addopts, or by its entry point where convproof is installed): the
+``--impl`` option, the Hypothesis profiles (convproof.profiles), the claim markers and
+the claims table.
 """
 
-import os
-
-from hypothesis import HealthCheck, settings
-
-_common = {
-    "deadline": None,  # timing varies with the implementation under test, not a bug
-    "print_blob": True,
-    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.differing_executors],
-}
-settings.register_profile("dev", max_examples=100, **_common)
-settings.register_profile("ci", max_examples=100, derandomize=True, database=None, **_common)
-settings.register_profile("thorough", max_examples=10_000, database=None, **_common)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
-
-pytest_plugins = ("properties.plugin",)
+collect_ignore = ["bench", "docs", "build"]

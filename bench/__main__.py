@@ -142,8 +142,8 @@ def suite(repeat: int, extra: list[str], profile: str = "ci", serial: bool = Tru
 
 def _agreement_check(name: str, x: np.ndarray, V: np.ndarray) -> Callable[[], None]:
     """One example of the agreement property, without Hypothesis: call, oracle, bound."""
-    from reference import BUILTINS, ORACLE
-    from theory.bounds import assert_within, for_model
+    from convproof.reference import BUILTINS, ORACLE
+    from convproof.theory.bounds import assert_within, for_model
 
     layer = BUILTINS[name]
 
@@ -177,7 +177,7 @@ def scaling(repeat: int, quick: bool) -> dict:
 
 def references(repeat: int, quick: bool) -> dict:
     """vectorized and fft references against scipy.signal.correlate2d, as ratios."""
-    from reference import BUILTINS
+    from convproof.reference import BUILTINS
 
     rng = np.random.default_rng(1)
     sides = (64, 256) if quick else (64, 256, 1024)

@@ -11,7 +11,7 @@ Two ways of drawing:
   the sizes, since Hypothesis's cost is per draw and per choice;
 * ``minimal=True``: every part and every element drawn on its own with
   ``hypothesis.extra.numpy``, which shrinks each to 0 separately; for the
-  counterexamples a reader sees (properties.harness.refute).
+  counterexamples a reader sees (convproof.harness.refute).
 
 Two kinds of values:
 
@@ -36,11 +36,10 @@ from typing import Any
 
 import hypothesis.extra.numpy as hnp
 import numpy as np
+from convproof.properties import packed
+from convproof.properties.packed import INT_BOUND, Reader, zigzag
+from convproof.theory.indices import PADDINGS, Padding
 from hypothesis import strategies as st
-
-from properties import packed
-from properties.packed import INT_BOUND, Reader, zigzag
-from theory.indices import PADDINGS, Padding
 
 #: Largest side of a drawn image, and largest Δ: small enough to keep the dense W and the
 #: loop reference cheap, large enough for kernels that wrap the image several times.

@@ -2,11 +2,7 @@
 
 import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-
-from properties.harness import ImplementationError, bound, call, paddings_of, require
-from properties.strategies import (
+from convproof.properties.strategies import (
     MAX_DELTA,
     cases,
     deltas,
@@ -14,8 +10,12 @@ from properties.strategies import (
     oversized_cases,
     shapes,
 )
-from reference import ORACLE
-from theory.bounds import assert_within
+from convproof.reference import ORACLE
+from convproof.theory.bounds import assert_within
+from hypothesis import given
+from hypothesis import strategies as st
+
+from convproof.harness import ImplementationError, bound, call, paddings_of, require
 
 
 @pytest.mark.claim("agreement")

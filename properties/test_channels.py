@@ -15,14 +15,13 @@ import itertools
 
 import numpy as np
 import pytest
+from convproof.properties.strategies import cases, channel_cases, deltas, impulse_of
+from convproof.reference import ORACLE
+from convproof.reference.channels import channel_layer, channel_loops
+from convproof.theory import counts
+from convproof.theory.indices import PADDINGS, embed, output_shape, shift
 from hypothesis import given
 from hypothesis import strategies as st
-
-from properties.strategies import cases, channel_cases, deltas, impulse_of
-from reference import ORACLE
-from reference.channels import channel_layer, channel_loops
-from theory import counts
-from theory.indices import PADDINGS, embed, output_shape, shift
 
 
 def layer(x, V, u, padding):

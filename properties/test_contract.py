@@ -9,19 +9,19 @@ import dataclasses
 
 import numpy as np
 import pytest
-from hypothesis import example, given, target
-from hypothesis import strategies as st
-
-from properties.harness import ImplementationError, bound, call, paddings_of, require
-from properties.strategies import (
+from convproof.properties.strategies import (
     LAYOUTS,
     Case,
     alternatives_of,
     cases,
     distinct_case,
 )
-from reference import ORACLE
-from theory.bounds import assert_within
+from convproof.reference import ORACLE
+from convproof.theory.bounds import assert_within
+from hypothesis import example, given, target
+from hypothesis import strategies as st
+
+from convproof.harness import ImplementationError, bound, call, paddings_of, require
 
 
 def _same_bits(a, b):

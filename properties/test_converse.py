@@ -18,12 +18,11 @@ import itertools
 
 import numpy as np
 import pytest
+from convproof.properties.strategies import arrays, deltas, shapes, thorough
+from convproof.theory import counts
+from convproof.theory.indices import embed, fold, shift, window_mask
 from hypothesis import given
 from hypothesis import strategies as st
-
-from properties.strategies import arrays, deltas, shapes, thorough
-from theory import counts
-from theory.indices import embed, fold, shift, window_mask
 
 #: Grids of the Hypothesis properties: the dense W has (hw)^2 entries.
 MAX_SIDE = 4

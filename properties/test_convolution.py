@@ -3,14 +3,14 @@
 import numpy as np
 import pytest
 import scipy.signal
+from convproof.properties.strategies import cases, impulse
+from convproof.reference import ORACLE
+from convproof.reference.scipy_adapters import convolve2d, correlate2d
+from convproof.theory.bounds import assert_within, direct
 from hypothesis import given
 from hypothesis import strategies as st
 
-from properties.harness import bound, call, paddings_of, refute
-from properties.strategies import cases, impulse
-from reference import ORACLE
-from reference.scipy_adapters import convolve2d, correlate2d
-from theory.bounds import assert_within, direct
+from convproof.harness import bound, call, paddings_of, refute
 
 
 @pytest.mark.claim("convolution")

@@ -2,13 +2,13 @@
 
 import numpy as np
 import pytest
+from convproof.properties.strategies import arrays, shapes
+from convproof.reference.dense import dense_layer, matrix_layer
+from convproof.theory import counts
 from hypothesis import given
 from hypothesis import strategies as st
 
-from properties.harness import probe
-from properties.strategies import arrays, shapes
-from reference.dense import dense_layer, matrix_layer
-from theory import counts
+from convproof.harness import probe
 
 # The dense W has (hw)^2 entries: keep images small.
 SMALL = shapes(max_side=5)

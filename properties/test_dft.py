@@ -24,14 +24,13 @@ import itertools
 
 import numpy as np
 import pytest
+from convproof.properties.strategies import cases, deltas, kernels, shapes
+from convproof.reference import ORACLE
+from convproof.theory import bounds
+from convproof.theory.bounds import assert_within
+from convproof.theory.indices import fold, shift, windows
 from hypothesis import given
 from hypothesis import strategies as st
-
-from properties.strategies import cases, deltas, kernels, shapes
-from reference import ORACLE
-from theory import bounds
-from theory.bounds import assert_within
-from theory.indices import fold, shift, windows
 
 MAX_SIDE = 4
 

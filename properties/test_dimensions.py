@@ -16,10 +16,7 @@ import itertools
 import numpy as np
 import pytest
 import scipy.signal
-from hypothesis import given
-from hypothesis import strategies as st
-
-from properties.strategies import (
+from convproof.properties.strategies import (
     arrays,
     impulse_of,
     nd_cases,
@@ -27,13 +24,15 @@ from properties.strategies import (
     thorough,
     turn_shift_of,
 )
-from properties.test_converse import equivariance_system, integer_rank
-from reference import ORACLE
-from reference.nd import correlate_nd, correlate_nd_loops
-from reference.scipy_adapters import _ndimage_correlate
-from theory import bounds, counts
-from theory.bounds import assert_within
-from theory.indices import delta_of, equivariance_region, fold, output_shape, padded, shift
+from convproof.properties.test_converse import equivariance_system, integer_rank
+from convproof.reference import ORACLE
+from convproof.reference.nd import correlate_nd, correlate_nd_loops
+from convproof.reference.scipy_adapters import _ndimage_correlate
+from convproof.theory import bounds, counts
+from convproof.theory.bounds import assert_within
+from convproof.theory.indices import delta_of, equivariance_region, fold, output_shape, padded, shift
+from hypothesis import given
+from hypothesis import strategies as st
 
 NDIMS = (1, 2, 3)
 #: Sides of the grids on which dense N-D weights W[i, k] (N^2 entries) are drawn.

@@ -11,13 +11,13 @@ import itertools
 
 import numpy as np
 import pytest
+from convproof.properties.strategies import cases, shifts
+from convproof.reference import ORACLE
+from convproof.theory.indices import shift
 from hypothesis import given
 from hypothesis import strategies as st
 
-from properties.harness import refute
-from properties.strategies import cases, shifts
-from reference import ORACLE
-from theory.indices import shift
+from convproof.harness import refute
 
 MAX_SIDE = 5
 

@@ -22,11 +22,7 @@ Comparisons go through theory.bounds: exact on integer data for direct summation
 
 import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-
-from properties.harness import ImplementationError, bound, call, paddings_of, require
-from properties.strategies import (
+from convproof.properties.strategies import (
     DTYPES,
     LAYER_MAX_DELTA,
     impulse_of,
@@ -34,15 +30,20 @@ from properties.strategies import (
     oversized_cases,
     shift_of,
 )
-from reference.contract import Layer, as_layer
-from reference.nd import correlate_nd_loops
-from theory.bounds import assert_within
-from theory.indices import Padding, delta_of, fold, output_shape, shift
+from convproof.reference.contract import Layer, as_layer, declare
+from convproof.reference.nd import correlate_nd_loops
+from convproof.theory.bounds import assert_within
+from convproof.theory.indices import Padding, delta_of, fold, output_shape, shift
+from hypothesis import given
+from hypothesis import strategies as st
+
+from convproof.harness import ImplementationError, bound, call, paddings_of, require
 
 NDIMS = (1, 2, 3)
 NDIM_IDS = ["1d", "2d", "3d"]
 
 
+@declare(error_model="direct")
 def channel_loops_nd(x: np.ndarray, V: np.ndarray, u: np.ndarray, padding: Padding) -> np.ndarray:
     """h[i, :] = u + Σ_a Σ_c x[i + a, c]·V[Δ + a, c, :]: the channel equation transcribed one
     output position and one offset at a time (the sum over c as a vector-matrix product),
@@ -64,8 +65,6 @@ def channel_loops_nd(x: np.ndarray, V: np.ndarray, u: np.ndarray, padding: Paddi
         h[i] = total
     return h
 
-
-channel_loops_nd.error_model = "direct"  # type: ignore[attr-defined]
 
 #: The oracles: the equation term by term, in float64 (direct summation).
 ORACLE_ND: Layer = as_layer("nd-loops", correlate_nd_loops)

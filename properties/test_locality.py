@@ -2,13 +2,13 @@
 
 import numpy as np
 import pytest
+from convproof.properties.strategies import cases, impulse_of
+from convproof.theory.bounds import assert_within
+from convproof.theory.indices import PADDINGS, embed, output_shape, window_mask
 from hypothesis import given
 from hypothesis import strategies as st
 
-from properties.harness import bound, call, paddings_of
-from properties.strategies import cases, impulse_of
-from theory.bounds import assert_within
-from theory.indices import PADDINGS, embed, output_shape, window_mask
+from convproof.harness import bound, call, paddings_of
 
 
 @pytest.mark.claim("locality")

@@ -8,14 +8,14 @@ sum of distinct powers of two is distinct, so wrapped (summed) offsets count onc
 
 import numpy as np
 import pytest
+from convproof.properties.strategies import MAX_DELTA, deltas, shapes
+from convproof.reference.dense import shared_layer
+from convproof.theory import counts
+from convproof.theory.indices import embed
 from hypothesis import given
 from hypothesis import strategies as st
 
-from properties.harness import probe
-from properties.strategies import MAX_DELTA, deltas, shapes
-from reference.dense import shared_layer
-from theory import counts
-from theory.indices import embed
+from convproof.harness import probe
 
 
 def distinct_kernel(rows, cols):

@@ -4,12 +4,11 @@ import itertools
 
 import numpy as np
 import pytest
+from convproof.properties.strategies import arrays, shapes
+from convproof.reference.dense import dense_layer, reindexed_layer
+from convproof.theory.indices import offset_range, reindex, reindex_weights, unreindex, unreindex_weights
 from hypothesis import given
 from hypothesis import strategies as st
-
-from properties.strategies import arrays, shapes
-from reference.dense import dense_layer, reindexed_layer
-from theory.indices import offset_range, reindex, reindex_weights, unreindex, unreindex_weights
 
 
 @pytest.mark.claim("reindexing")

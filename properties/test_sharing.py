@@ -5,11 +5,10 @@ import itertools
 
 import numpy as np
 import pytest
+from convproof.properties.strategies import arrays, shapes
+from convproof.theory.indices import shift
 from hypothesis import given
 from hypothesis import strategies as st
-
-from properties.strategies import arrays, shapes
-from theory.indices import shift
 
 
 def torus_layer(x, V, u):
@@ -68,7 +67,7 @@ def test_equivariant_exactly_when_shared(layer):
 def test_minimal_position_dependent_counterexample(request):
     """sharing-needed: Hypothesis's minimal position-dependent layer that breaks shift
     equivariance, with the shift and input that show it."""
-    from properties.harness import refute
+    from convproof.harness import refute
 
     def violates(layer):
         V, u = layer

@@ -4,11 +4,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from hypothesis import assume, example, given, note, target
-from hypothesis import strategies as st
-
-from properties.harness import bound, call, refute
-from properties.strategies import (
+from convproof.properties.strategies import (
     LAYOUTS,
     cases,
     cases_and_shifts,
@@ -17,9 +13,13 @@ from properties.strategies import (
     impulse,
     shifts,
 )
-from reference import ORACLE
-from theory.bounds import assert_within
-from theory.indices import equivariance_region, output_shape, shift
+from convproof.reference import ORACLE
+from convproof.theory.bounds import assert_within
+from convproof.theory.indices import equivariance_region, output_shape, shift
+from hypothesis import assume, example, given, note, target
+from hypothesis import strategies as st
+
+from convproof.harness import bound, call, refute
 
 
 def _laid_out(case, layout):

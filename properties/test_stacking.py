@@ -25,52 +25,19 @@ import itertools
 
 import numpy as np
 import pytest
-import scipy.signal
+from convproof.properties.strategies import arrays, images, shapes, small_arrays
+from convproof.reference import stacks
+from convproof.reference.vectorized import vectorized
+from convproof.theory import counts
+from convproof.theory.indices import shift
 from hypothesis import given
 from hypothesis import strategies as st
-
-from properties.strategies import arrays, images, shapes, small_arrays
-from reference.vectorized import vectorized
-from theory import counts
-from theory.bounds import exact_on
-from theory.indices import shift
 
 KERNEL_BOUND = 8
 
 
-def layer(x, V, u, padding):
-    """One layer of the stack: the vectorized reference of the article's equation."""
-    return vectorized(x, V, u, padding)
-
-
-def compose_kernels(V1, V2):
-    """The kernel of 'V1 first, then V2': the full convolution of the two."""
-    return scipy.signal.convolve(V1, V2, mode="full", method="direct")
-
-
-def compose_bias(u1, V2, u2):
-    """The bias of 'u1 first, then (V2, u2)': u2 + u1·ΣV2."""
-    return u2 + u1 * float(np.sum(V2))
-
-
-def one_layer(Vs, us):
-    """(K, U) of the whole stack, first layer first."""
-    K, U = Vs[0], us[0]
-    for V, u in zip(Vs[1:], us[1:], strict=True):
-        K, U = compose_kernels(K, V), compose_bias(U, V, u)
-    return K, U
-
-
-def run_stack(x, Vs, us, padding):
-    """The layers one after the other, each stage checked to be exact in float64."""
-    for V, u in zip(Vs, us, strict=True):
-        assert exact_on(x, V, u, padding), "stack entries too large for exact float64"
-        x = layer(x, V, u, padding)
-    return x
-
-
 @st.composite
-def stacks(draw, min_layers=1, max_layers=3, max_delta=2, positive=False):
+def layer_stacks(draw, min_layers=1, max_layers=3, max_delta=2, positive=False):
     """Kernels V1..VL (radii 0..max_delta, entries |v| <= 8, or 1..8 if ``positive``)
     and biases u1..uL."""
     depth = draw(st.integers(min_layers, max_layers), label="L")
@@ -87,46 +54,46 @@ def _radius(V):
 
 
 @pytest.mark.claim("stacking")
-@given(stack=stacks(), x=images(max_side=6))
+@given(stack=layer_stacks(), x=images(max_side=6))
 def test_torus_stack_is_one_layer(stack, x):
     """stacking: on the torus, L layers of radii Δ1..ΔL equal one layer with kernel
     K = V1 * V2 * ... * VL (full convolution, radius ΣΔ, wrapping when larger than the
     torus) and bias U = u_L + U_{L-1}·ΣV_L, exactly."""
     Vs, us = stack
-    K, U = one_layer(Vs, us)
+    K, U = stacks.stack_as_one_layer(Vs, us)
     assert _radius(K) == counts.stacked_radius([_radius(V) for V in Vs])
-    np.testing.assert_array_equal(run_stack(x, Vs, us, "circular"), layer(x, K, U, "circular"))
+    np.testing.assert_array_equal(stacks.run_stack(x, Vs, us, "circular"), vectorized(x, K, U, "circular"))
 
 
 @pytest.mark.claim("stacking")
-@given(data=st.data(), stack=stacks())
+@given(data=st.data(), stack=layer_stacks())
 def test_valid_stack_is_one_layer(data, stack):
     """stacking: with 'valid' output, L layers equal one 'valid' layer with the composed
     kernel and bias, on every image of at least 2ΣΔ + 1 per side."""
     Vs, us = stack
-    K, U = one_layer(Vs, us)
+    K, U = stacks.stack_as_one_layer(Vs, us)
     side = K.shape[0]
     x = data.draw(arrays(data.draw(shapes(side, side + 3), label="shape")), label="x")
-    np.testing.assert_array_equal(run_stack(x, Vs, us, "valid"), layer(x, K, U, "valid"))
+    np.testing.assert_array_equal(stacks.run_stack(x, Vs, us, "valid"), vectorized(x, K, U, "valid"))
 
 
 @pytest.mark.claim("stacking")
-@given(stack=stacks(), x=images(max_side=10))
+@given(stack=layer_stacks(), x=images(max_side=10))
 def test_zero_padded_stack_inside(stack, x):
     """stacking: with zero padding, the stack equals the one-shot zero-padded layer at
     every output whose intermediate windows stay inside the image,
     Δ2 + ... + ΔL <= i < n - (Δ2 + ... + ΔL) per axis."""
     Vs, us = stack
-    K, U = one_layer(Vs, us)
+    K, U = stacks.stack_as_one_layer(Vs, us)
     r = sum(_radius(V) for V in Vs[1:])
     inside = tuple(slice(r, max(r, n - r)) for n in x.shape)
     np.testing.assert_array_equal(
-        run_stack(x, Vs, us, "zeros")[inside], layer(x, K, U, "zeros")[inside]
+        stacks.run_stack(x, Vs, us, "zeros")[inside], vectorized(x, K, U, "zeros")[inside]
     )
 
 
 @pytest.mark.claim("stacking")
-@given(stack=stacks(max_layers=4, positive=True))
+@given(stack=layer_stacks(max_layers=4, positive=True))
 def test_receptive_field_grows_linearly(stack):
     """stacking: the receptive field of a stack (kernels without zero entries) is the box
     of radius Δ1 + ... + ΔL, (2ΣΔ+1)^2 pixels; for L layers of radius Δ, radius LΔ. Read
@@ -137,7 +104,8 @@ def test_receptive_field_grows_linearly(stack):
     n = 2 * radius + 2
     impulse = np.zeros((n, n))
     impulse[0, 0] = 1.0
-    response = run_stack(impulse, Vs, us, "circular") - run_stack(0 * impulse, Vs, us, "circular")
+    response = (stacks.run_stack(impulse, Vs, us, "circular")
+                - stacks.run_stack(0 * impulse, Vs, us, "circular"))
     distance = np.minimum(np.arange(n), n - np.arange(n))
     box = (distance[:, None] <= radius) & (distance[None, :] <= radius)
     np.testing.assert_array_equal(response != 0, box)
@@ -150,12 +118,12 @@ def test_torus_layers_commute_and_stay_equivariant(data, x):
     """stacking: on the torus two layers commute up to their biases,
     L2(L1 x) - L1(L2 x) = (u2 + u1·ΣV2) - (u1 + u2·ΣV1) everywhere (they commute exactly
     when that is 0), and their composition commutes with every cyclic shift."""
-    (V1, V2), (u1, u2) = data.draw(stacks(min_layers=2, max_layers=2), label="stack")
+    (V1, V2), (u1, u2) = data.draw(layer_stacks(min_layers=2, max_layers=2), label="stack")
     shape = x.shape
-    forward = run_stack(x, [V1, V2], [u1, u2], "circular")
-    backward = run_stack(x, [V2, V1], [u2, u1], "circular")
-    gap = compose_bias(u1, V2, u2) - compose_bias(u2, V1, u1)
+    forward = stacks.run_stack(x, [V1, V2], [u1, u2], "circular")
+    backward = stacks.run_stack(x, [V2, V1], [u2, u1], "circular")
+    gap = stacks.compose_bias(u1, V2, u2) - stacks.compose_bias(u2, V1, u1)
     np.testing.assert_array_equal(forward - backward, np.full(shape, gap))
     for s in itertools.product(range(shape[0]), range(shape[1])):
-        moved = run_stack(shift(x, s, "circular"), [V1, V2], [u1, u2], "circular")
+        moved = stacks.run_stack(shift(x, s, "circular"), [V1, V2], [u1, u2], "circular")
         np.testing.assert_array_equal(moved, shift(forward, s, "circular"), err_msg=f"shift {s}")

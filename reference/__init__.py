@@ -8,14 +8,16 @@ scipy.signal adapters). ``torch`` is loaded only when asked for, since PyTorch i
 
 from __future__ import annotations
 
-from reference.contract import Layer, as_layer
-from reference.dense import dense
-from reference.fft import fft
-from reference.loops import loops
-from reference.numpy_adapter import numpy_layer
-from reference.scipy_adapters import convolve2d, correlate2d, ndimage
-from reference.scipy_nd import scipy_direct, scipy_fft
-from reference.vectorized import vectorized
+from typing import NamedTuple
+
+from convproof.reference.contract import Layer, as_layer
+from convproof.reference.dense import dense
+from convproof.reference.fft import fft
+from convproof.reference.loops import loops
+from convproof.reference.numpy_adapter import numpy_layer
+from convproof.reference.scipy_adapters import convolve2d, correlate2d, ndimage
+from convproof.reference.scipy_nd import scipy_direct, scipy_fft
+from convproof.reference.vectorized import vectorized
 
 BUILTINS: dict[str, Layer] = {
     name: as_layer(name, fn)
@@ -38,9 +40,21 @@ DEFAULT: tuple[str, ...] = (
     "loops", "vectorized", "fft", "dense", "correlate2d", "convolve2d", "ndimage"
 )
 
-#: Built-ins whose dependency is optional: name -> (module to import, "module:callable").
-OPTIONAL: dict[str, tuple[str, str]] = {
-    "torch": ("torch", "reference.torch_adapter:torch_layer"),
+class Optional(NamedTuple):
+    """A built-in whose library is optional: the module that must be importable, the
+    adapter ("module:callable"), and the one line that says how to install the library."""
+
+    module: str
+    target: str
+    install: str
+
+
+#: Built-ins whose dependency is optional, loaded only when asked for.
+OPTIONAL: dict[str, Optional] = {
+    "torch": Optional(
+        "torch", "convproof.reference.torch_adapter:torch_layer",
+        "install it with: pip install torch==2.13.0 (the CPU build this suite was checked "
+        "with; a plain 'pip install torch' pulls a CUDA build of several GB)"),
 }
 
 #: The literal transcription of the article's equation: the oracle other layers meet.

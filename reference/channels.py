@@ -18,8 +18,8 @@ theory.indices. This is reference.contract's channel contract.
 from __future__ import annotations
 
 import numpy as np
-
-from theory.indices import delta_of, output_shape, windows
+from convproof.reference.contract import declare
+from convproof.theory.indices import delta_of, output_shape, windows
 
 
 def _check(x: np.ndarray, V: np.ndarray, u: np.ndarray, padding: str) -> int:
@@ -38,6 +38,7 @@ def _check(x: np.ndarray, V: np.ndarray, u: np.ndarray, padding: str) -> int:
     return delta
 
 
+@declare(error_model="direct", channels=True)
 def channel_loops(x: np.ndarray, V: np.ndarray, u: np.ndarray, padding: str) -> np.ndarray:
     """h[i, j, d] = u[d] + Σ_{a, b, c} V[a, b, c, d]·x[i + a, j + b, c], one term at a time."""
     if x.ndim != 3:
@@ -62,6 +63,7 @@ def channel_loops(x: np.ndarray, V: np.ndarray, u: np.ndarray, padding: str) -> 
     return h
 
 
+@declare(error_model="direct", dims=(1, 2, 3), channels=True)
 def channel_layer(x: np.ndarray, V: np.ndarray, u: np.ndarray, padding: str) -> np.ndarray:
     """The same layer vectorized, in any number of spatial dimensions: the windows have
     axes (*out, C_in, *kernel), contracted with V's (*kernel, C_in)."""
@@ -71,9 +73,3 @@ def channel_layer(x: np.ndarray, V: np.ndarray, u: np.ndarray, padding: str) -> 
     axes_w = [d, *range(d + 1, 2 * d + 1)]
     axes_v = [d, *range(d)]
     return np.asarray(u) + np.tensordot(w, V, axes=(axes_w, axes_v))
-
-
-for _fn in (channel_loops, channel_layer):
-    _fn.error_model = "direct"  # type: ignore[attr-defined]
-    _fn.channels = True  # type: ignore[attr-defined]
-channel_layer.dims = (1, 2, 3)  # type: ignore[attr-defined]

@@ -23,7 +23,9 @@ declare them:
   h[i, o] = u[o] + Σ_{a, c} V[a, c, o]·x[i + a, c];
 * float32: given float32 x and V (and u), the output is float32.
 
-An implementation may declare, as attributes of the callable:
+An implementation declares what it supports with :func:`declare` (a typed decorator that
+stores a :class:`Declares` on the callable), or, without importing convproof, as plain
+attributes of the callable of the same names:
 
 * ``error_model``: ``"direct"`` (direct summation: exact on integer data, elementwise
   bound otherwise) or ``"fft"`` (normwise bound; never exact). Default ``"fft"``, the
@@ -45,13 +47,73 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
-
-from theory.bounds import MODELS, Model
-from theory.indices import PADDINGS
+from convproof.theory.bounds import MODELS, Model
+from convproof.theory.indices import PADDINGS
 
 LayerFn = Callable[[np.ndarray, np.ndarray, float, str], np.ndarray]
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Declares:
+    """What an implementation declares it supports: properties draw only inside it, and
+    what lies outside is reported as skipped (never failed) for it."""
+
+    error_model: Model = "fft"
+    paddings: frozenset[str] = frozenset(PADDINGS)
+    dims: frozenset[int] = frozenset({2})
+    channels: bool = False
+    dtypes: frozenset[str] = frozenset({"float64"})
+
+    def __post_init__(self) -> None:
+        for name, allowed in _ALLOWED.items():
+            value = getattr(self, name)
+            if isinstance(allowed, frozenset):
+                value = frozenset(value)
+                object.__setattr__(self, name, value)  # lists and tuples accepted
+                if not value or not value <= allowed:
+                    raise ValueError(f"{name} {sorted(value)} not within {sorted(allowed)}")
+            elif value not in allowed:
+                raise ValueError(f"{name} {value!r} is not one of {allowed}")
+
+
+_ALLOWED: dict[str, Any] = {
+    "error_model": MODELS,
+    "paddings": frozenset(PADDINGS),
+    "dims": frozenset({1, 2, 3}),
+    "channels": (False, True),
+    "dtypes": frozenset({"float64", "float32"}),
+}
+
+
+def declare(**declared: Any) -> Callable[[F], F]:
+    """Decorator: ``@declare(error_model="direct", dims=(1, 2, 3))`` stores
+    ``Declares(**declared)`` on the callable as ``fn.convproof``; invalid values raise
+    ValueError at import."""
+    capabilities = Declares(**declared)
+
+    def mark(fn: F) -> F:
+        fn.convproof = capabilities  # type: ignore[attr-defined]  # the one place it is set
+        return fn
+
+    return mark
+
+
+def declared(fn: object) -> Declares:
+    """What ``fn`` declares: its :func:`declare` record, else its plain attributes, else
+    the defaults; ValueError names a bad value."""
+    found = getattr(fn, "convproof", None)
+    if isinstance(found, Declares):
+        return found
+    plain = {name: getattr(fn, name) for name in _ALLOWED if hasattr(fn, name)}
+    if "channels" in plain:
+        plain["channels"] = bool(plain["channels"])
+    return Declares(**plain)
 
 
 @dataclass(frozen=True)
@@ -60,11 +122,27 @@ class Layer:
 
     name: str
     fn: LayerFn = field(repr=False)
-    error_model: Model = "fft"
-    paddings: frozenset[str] = frozenset(PADDINGS)
-    dims: frozenset[int] = frozenset({2})
-    channels: bool = False
-    dtypes: frozenset[str] = frozenset({"float64"})
+    declares: Declares = Declares()
+
+    @property
+    def error_model(self) -> Model:
+        return self.declares.error_model
+
+    @property
+    def paddings(self) -> frozenset[str]:
+        return self.declares.paddings
+
+    @property
+    def dims(self) -> frozenset[int]:
+        return self.declares.dims
+
+    @property
+    def channels(self) -> bool:
+        return self.declares.channels
+
+    @property
+    def dtypes(self) -> frozenset[str]:
+        return self.declares.dtypes
 
     def supports(self, padding: str = "zeros", ndim: int = 2, channels: bool = False,
                  dtype: str = "float64") -> str:
@@ -130,42 +208,24 @@ def as_layer(name: str, fn: object) -> Layer:
     """Wrap a contract callable with its declarations, validating them."""
     if not callable(fn):
         raise ImplSpecError(f"--impl {name!r}: {type(fn).__name__} object is not callable")
-    model = getattr(fn, "error_model", "fft")
-    if model not in MODELS:
-        raise ImplSpecError(f"--impl {name!r}: error_model {model!r} is not one of {MODELS}")
-    paddings = frozenset(getattr(fn, "paddings", PADDINGS))
-    if not paddings or not paddings <= set(PADDINGS):
-        raise ImplSpecError(f"--impl {name!r}: paddings {sorted(paddings)} not within {PADDINGS}")
-    dims = frozenset(getattr(fn, "dims", (2,)))
-    if not dims or not dims <= {1, 2, 3}:
-        raise ImplSpecError(f"--impl {name!r}: dims {sorted(dims)} not within (1, 2, 3)")
-    dtypes = frozenset(getattr(fn, "dtypes", ("float64",)))
-    if not dtypes or not dtypes <= {"float64", "float32"}:
-        raise ImplSpecError(f"--impl {name!r}: dtypes {sorted(dtypes)} not within float64, float32")
-    return Layer(
-        name=name,
-        fn=fn,  # type: ignore[arg-type]
-        error_model=model,
-        paddings=paddings,
-        dims=dims,
-        channels=bool(getattr(fn, "channels", False)),
-        dtypes=dtypes,
-    )
+    try:
+        return Layer(name=name, fn=fn, declares=declared(fn))  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise ImplSpecError(f"--impl {name!r}: {exc}") from None
 
 
 def load(spec: str) -> Layer:
     """A built-in name, ``MODULE:NAME`` or ``path/to/file.py:NAME`` as a :class:`Layer`."""
-    from reference import BUILTINS, OPTIONAL
+    from convproof.reference import BUILTINS, OPTIONAL
 
     if spec in BUILTINS:
         return BUILTINS[spec]
     if spec in OPTIONAL:
-        dependency, target = OPTIONAL[spec]
-        if importlib.util.find_spec(dependency) is None:
-            from reference.torch_adapter import INSTALL_HINT
-
-            raise MissingDependencyError(f"--impl {spec}: {dependency} is not installed; {INSTALL_HINT}")
-        return as_layer(spec, _import_target(target))
+        optional = OPTIONAL[spec]
+        if importlib.util.find_spec(optional.module) is None:
+            raise MissingDependencyError(
+                f"--impl {spec}: {optional.module} is not installed; {optional.install}")
+        return as_layer(spec, _import_target(optional.target))
     if ":" not in spec:
         raise ImplSpecError(
             f"--impl {spec!r}: not a built-in ({', '.join([*BUILTINS, *OPTIONAL])}) and not "

@@ -12,8 +12,8 @@ These are the article's first three equations, before locality:
 from __future__ import annotations
 
 import numpy as np
-
-from theory.indices import embed, offset_range
+from convproof.reference.contract import declare
+from convproof.theory.indices import embed, offset_range
 
 
 def dense_layer(x: np.ndarray, W: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -63,10 +63,8 @@ def shared_layer(x: np.ndarray, V: np.ndarray, u: float) -> np.ndarray:
     return h
 
 
+@declare(error_model="direct")
 def dense(x: np.ndarray, V: np.ndarray, u: float, padding: str) -> np.ndarray:
     """The contract layer through its dense weight tensor: u + Σ_{k,l} W[i,j,k,l]·x[k,l]."""
     W = embed(V, x.shape, padding)  # type: ignore[arg-type]
     return u + np.einsum("ijkl,kl->ij", W, x)
-
-
-dense.error_model = "direct"  # type: ignore[attr-defined]

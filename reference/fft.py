@@ -15,8 +15,8 @@ import numpy as np
 # scipy's submodules load on first use (SciPy's lazy loading): a fast start for
 # pytest-xdist's controller, which builds the layers but never calls them
 import scipy
-
-from theory.indices import delta_of, fold
+from convproof.reference.contract import declare
+from convproof.theory.indices import delta_of, fold
 
 
 def _circular(x: np.ndarray, V: np.ndarray) -> np.ndarray:
@@ -25,6 +25,7 @@ def _circular(x: np.ndarray, V: np.ndarray) -> np.ndarray:
     return scipy.fft.irfft2(spectrum, s=x.shape)
 
 
+@declare(error_model="fft")
 def fft(x: np.ndarray, V: np.ndarray, u: float, padding: str) -> np.ndarray:
     """The layer as a product of spectra."""
     delta = delta_of(V)
@@ -39,6 +40,3 @@ def fft(x: np.ndarray, V: np.ndarray, u: float, padding: str) -> np.ndarray:
             raise ValueError(f"kernel {V.shape} is larger than the image {x.shape}")
         return u + _circular(x, V)[delta : height - delta, delta : width - delta]
     raise ValueError(f"unknown padding {padding!r}")
-
-
-fft.error_model = "fft"  # type: ignore[attr-defined]

@@ -8,8 +8,10 @@ The point of this reference is to be obviously the equation, not to be fast.
 from __future__ import annotations
 
 import numpy as np
+from convproof.reference.contract import declare
 
 
+@declare(error_model="direct")
 def loops(x: np.ndarray, V: np.ndarray, u: float, padding: str) -> np.ndarray:
     """The layer by the article's double sum, one term at a time."""
     delta = (V.shape[0] - 1) // 2
@@ -40,6 +42,3 @@ def loops(x: np.ndarray, V: np.ndarray, u: float, padding: str) -> np.ndarray:
                     total += V[delta + a][delta + b] * x[k][l]
             h[i, j] = total
     return h
-
-
-loops.error_model = "direct"  # type: ignore[attr-defined]

@@ -20,8 +20,8 @@ Two independent computations:
 from __future__ import annotations
 
 import numpy as np
-
-from theory.indices import delta_of, output_shape, windows
+from convproof.reference.contract import declare
+from convproof.theory.indices import delta_of, output_shape, windows
 
 
 def _check(x: np.ndarray, V: np.ndarray, padding: str) -> int:
@@ -36,6 +36,7 @@ def _check(x: np.ndarray, V: np.ndarray, padding: str) -> int:
     return delta
 
 
+@declare(error_model="direct", dims=(1, 2, 3))
 def correlate_nd_loops(x: np.ndarray, V: np.ndarray, u: float, padding: str) -> np.ndarray:
     """h[i] = u + Σ_a V[a]·x[i + a], one term at a time, for x of any dimension."""
     delta = _check(x, V, padding)
@@ -54,12 +55,8 @@ def correlate_nd_loops(x: np.ndarray, V: np.ndarray, u: float, padding: str) -> 
     return h
 
 
+@declare(error_model="direct", dims=(1, 2, 3))
 def correlate_nd(x: np.ndarray, V: np.ndarray, u: float, padding: str) -> np.ndarray:
     """The same layer vectorized: u + Σ_a windows[i, Δ + a]·V[Δ + a] as one tensordot."""
     delta = _check(x, V, padding)
     return u + np.tensordot(windows(x, delta, padding), V, axes=x.ndim)  # type: ignore[arg-type]
-
-
-for _fn in (correlate_nd_loops, correlate_nd):
-    _fn.error_model = "direct"  # type: ignore[attr-defined]
-    _fn.dims = (1, 2, 3)  # type: ignore[attr-defined]

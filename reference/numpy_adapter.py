@@ -11,10 +11,11 @@ otherwise, where numpy would swap its inputs); 'circular' extends x periodically
 from __future__ import annotations
 
 import numpy as np
+from convproof.reference.contract import declare
+from convproof.theory.indices import delta_of, padded
 
-from theory.indices import delta_of, padded
 
-
+@declare(error_model="direct", dims=(1,), dtypes=("float64", "float32"))
 def numpy_layer(x: np.ndarray, V: np.ndarray, u: float, padding: str) -> np.ndarray:
     """u + numpy.correlate(x, V) with the padding's alignment, 1-D."""
     if x.ndim != 1 or V.ndim != 1:
@@ -31,8 +32,3 @@ def numpy_layer(x: np.ndarray, V: np.ndarray, u: float, padding: str) -> np.ndar
     else:
         raise ValueError(f"unknown padding {padding!r}")
     return (np.asarray(u, dtype=h.dtype) + h).astype(x.dtype, copy=False)
-
-
-numpy_layer.error_model = "direct"  # type: ignore[attr-defined]
-numpy_layer.dims = (1,)  # type: ignore[attr-defined]
-numpy_layer.dtypes = ("float64", "float32")  # type: ignore[attr-defined]

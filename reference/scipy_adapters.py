@@ -30,8 +30,8 @@ import numpy as np
 # scipy's submodules load on first use (SciPy's lazy loading): a fast start for
 # pytest-xdist's controller, which builds the layers but never calls them
 import scipy
-
-from theory.indices import delta_of
+from convproof.reference.contract import declare
+from convproof.theory.indices import delta_of
 
 _SIGNAL_BOUNDARY = {"zeros": "fill", "circular": "wrap"}
 _NDIMAGE_MODE = {"zeros": "constant", "circular": "grid-wrap"}
@@ -51,11 +51,13 @@ def _signal(op, x: np.ndarray, K: np.ndarray, u: float, padding: str) -> np.ndar
     return u + op(x, K, mode="same", boundary=_SIGNAL_BOUNDARY[padding], fillvalue=0)
 
 
+@declare(error_model="direct")
 def correlate2d(x: np.ndarray, V: np.ndarray, u: float, padding: str) -> np.ndarray:
     """u + scipy.signal.correlate2d(x, V): the layer is this cross-correlation."""
     return _signal(scipy.signal.correlate2d, x, V, u, padding)
 
 
+@declare(error_model="direct")
 def convolve2d(x: np.ndarray, V: np.ndarray, u: float, padding: str) -> np.ndarray:
     """u + scipy.signal.convolve2d(x, V rotated by 180°)."""
     return _signal(scipy.signal.convolve2d, x, V[::-1, ::-1], u, padding)
@@ -88,6 +90,8 @@ def _ndimage_single(x: np.ndarray, V: np.ndarray, padding: str) -> np.ndarray:
     return _ndimage_correlate(x, V, _NDIMAGE_MODE[padding])
 
 
+@declare(error_model="direct", dims=(1, 2, 3), channels=True,
+         dtypes=("float64", "float32"))
 def ndimage(x: np.ndarray, V: np.ndarray, u: float | np.ndarray, padding: str) -> np.ndarray:
     """u + scipy.ndimage.correlate(x, V), cropped by Δ for 'valid'; in 1-, 2- and 3-D, and
     with channels (output channel o sums the correlations of x[..., c] with V[..., c, o])."""
@@ -98,10 +102,3 @@ def ndimage(x: np.ndarray, V: np.ndarray, u: float | np.ndarray, padding: str) -
         for o in range(V.shape[-1])
     ]
     return np.asarray(u) + np.stack(per_output, axis=-1)
-
-
-for _fn in (correlate2d, convolve2d, ndimage):
-    _fn.error_model = "direct"  # type: ignore[attr-defined]
-ndimage.dims = (1, 2, 3)  # type: ignore[attr-defined]
-ndimage.channels = True  # type: ignore[attr-defined]
-ndimage.dtypes = ("float64", "float32")  # type: ignore[attr-defined]

@@ -17,8 +17,8 @@ import numpy as np
 # scipy's submodules load on first use (SciPy's lazy loading): a fast start for
 # pytest-xdist's controller, which builds the layers but never calls them
 import scipy
-
-from theory.indices import delta_of, padded
+from convproof.reference.contract import declare
+from convproof.theory.indices import delta_of, padded
 
 
 def _correlate(x: np.ndarray, V: np.ndarray, padding: str, method: str) -> np.ndarray:
@@ -45,19 +45,13 @@ def _layer(x: np.ndarray, V: np.ndarray, u: float | np.ndarray, padding: str,
     return np.asarray(u) + np.stack(per_output, axis=-1)
 
 
+@declare(error_model="direct", dims=(1, 2, 3), channels=True, dtypes=("float64", "float32"))
 def scipy_direct(x: np.ndarray, V: np.ndarray, u: float | np.ndarray, padding: str) -> np.ndarray:
     """u + scipy.signal.correlate(x, V, method='direct')."""
     return _layer(x, V, u, padding, "direct")
 
 
+@declare(error_model="fft", dims=(1, 2, 3), channels=True, dtypes=("float64", "float32"))
 def scipy_fft(x: np.ndarray, V: np.ndarray, u: float | np.ndarray, padding: str) -> np.ndarray:
     """u + scipy.signal.correlate(x, V, method='fft')."""
     return _layer(x, V, u, padding, "fft")
-
-
-scipy_direct.error_model = "direct"  # type: ignore[attr-defined]
-scipy_fft.error_model = "fft"  # type: ignore[attr-defined]
-for _fn in (scipy_direct, scipy_fft):
-    _fn.dims = (1, 2, 3)  # type: ignore[attr-defined]
-    _fn.channels = True  # type: ignore[attr-defined]
-    _fn.dtypes = ("float64", "float32")  # type: ignore[attr-defined]

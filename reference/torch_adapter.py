@@ -26,12 +26,11 @@ PyTorch is an optional dependency, pinned to the release this suite was checked 
 from __future__ import annotations
 
 import numpy as np
-
-from theory.indices import delta_of
-
-INSTALL_HINT = "install it with: pip install -e '.[torch]'"
+from convproof.reference.contract import declare
+from convproof.theory.indices import delta_of
 
 
+@declare(error_model="direct", dims=(1, 2, 3), channels=True, dtypes=("float64", "float32"))
 def torch_layer(x: np.ndarray, V: np.ndarray, u: float | np.ndarray, padding: str) -> np.ndarray:
     """The layer through torch.nn.functional.conv{1,2,3}d."""
     import torch
@@ -74,9 +73,3 @@ def torch_layer(x: np.ndarray, V: np.ndarray, u: float | np.ndarray, padding: st
     out = conv(xt[None], weight, bias, padding=pad)[0]
     out = out.movedim(0, -1) if channels else out[0]
     return out.numpy()
-
-
-torch_layer.error_model = "direct"  # type: ignore[attr-defined]
-torch_layer.dims = (1, 2, 3)  # type: ignore[attr-defined]
-torch_layer.channels = True  # type: ignore[attr-defined]
-torch_layer.dtypes = ("float64", "float32")  # type: ignore[attr-defined]

@@ -34,14 +34,18 @@ def run_pytest():
 
 @pytest.fixture
 def repo_copy(tmp_path: Path) -> Path:
-    """A private copy of the suite (theory, properties, reference, root conftest and
-    pyproject) to run with files added to it, so that no other run of the suite, serial
-    or parallel, ever collects them. ``python -m pytest`` run there imports the copy:
-    its working directory comes first on sys.path."""
+    """A private copy of the suite laid out as it installs (convproof/ holding the runner
+    and theory/, reference/, properties/ as its subpackages), with the root conftest and
+    pyproject beside it, to run with files added to it, so that no other run of the
+    suite, serial or parallel, ever collects them. ``python -m pytest`` run there imports
+    the copy: its working directory comes first on sys.path, before the installed
+    convproof. Returns the copy's root; its properties are ``root / "convproof" /
+    "properties"``."""
     copy = tmp_path / "repo"
     skip = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(ROOT / "convproof", copy / "convproof", ignore=skip)
     for package in ("theory", "properties", "reference"):
-        shutil.copytree(ROOT / package, copy / package, ignore=skip)
+        shutil.copytree(ROOT / package, copy / "convproof" / package, ignore=skip)
     for name in ("conftest.py", "pyproject.toml"):
         shutil.copy2(ROOT / name, copy / name)
     return copy

@@ -16,8 +16,7 @@ reference's quirks shows up:
 from __future__ import annotations
 
 import numpy as np
-
-from reference.contract import Layer, as_layer
+from convproof.reference.contract import Layer, as_layer, declare
 
 
 def _radius(V: np.ndarray) -> int:
@@ -33,6 +32,7 @@ def _check(x: np.ndarray, delta: int, padding: str) -> None:
         raise ValueError(f"a {2 * delta + 1}-wide kernel is larger than the image {x.shape}")
 
 
+@declare(error_model="direct")
 def pixel_loops(x: np.ndarray, V: np.ndarray, u: float, padding: str) -> np.ndarray:
     """The layer pixel by pixel: u + <window of the padded image, V> as one dot product."""
     d = _radius(V)
@@ -50,9 +50,9 @@ def pixel_loops(x: np.ndarray, V: np.ndarray, u: float, padding: str) -> np.ndar
     return h
 
 
-pixel_loops.error_model = "direct"  # type: ignore[attr-defined]
 
 
+@declare(error_model="direct")
 def take_einsum(x: np.ndarray, V: np.ndarray, u: float, padding: str) -> np.ndarray:
     """The layer as einsum over an explicitly gathered window array (np.take, flat indices)."""
     d = _radius(V)
@@ -74,13 +74,13 @@ def take_einsum(x: np.ndarray, V: np.ndarray, u: float, padding: str) -> np.ndar
     return u + np.einsum("ijab,ab->ij", gathered, V)
 
 
-take_einsum.error_model = "direct"  # type: ignore[attr-defined]
 
 
 def _pow2(n: int) -> int:
     return 1 << (n - 1).bit_length()
 
 
+@declare(error_model="fft")
 def numpy_fft_pow2(x: np.ndarray, V: np.ndarray, u: float, padding: str) -> np.ndarray:
     """The layer by the correlation theorem with numpy.fft: IFFT(FFT(x)·conj(FFT(k)))[s]
     = Σ_r k[r]·x[r + s] on the transform grid.
@@ -108,7 +108,6 @@ def numpy_fft_pow2(x: np.ndarray, V: np.ndarray, u: float, padding: str) -> np.n
     return u + c
 
 
-numpy_fft_pow2.error_model = "fft"  # type: ignore[attr-defined]
 
 #: The correct implementations as :class:`reference.contract.Layer`, by name.
 CORRECT: dict[str, Layer] = {

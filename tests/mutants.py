@@ -20,26 +20,19 @@ from collections.abc import Callable
 
 import numpy as np
 import scipy.signal
-
-from reference.contract import Layer, as_layer
-from reference.fft import fft
-from reference.scipy_nd import scipy_direct
-from reference.vectorized import vectorized
-from theory.indices import delta_of, fold, padded
+from convproof.reference.contract import Layer, as_layer, declare
+from convproof.reference.fft import fft
+from convproof.reference.scipy_nd import scipy_direct
+from convproof.reference.vectorized import vectorized
+from convproof.theory.indices import delta_of, fold, padded
 
 Fn = Callable[[np.ndarray, np.ndarray, float, str], object]
 
 
-def _direct(fn: Fn) -> Fn:
-    """Declare direct summation (exact on integer data), as reference.loops does."""
-    fn.error_model = "direct"  # type: ignore[attr-defined]
-    return fn
-
-
-def _fft(fn: Fn) -> Fn:
-    """Declare the normwise FFT error model, as reference.fft does."""
-    fn.error_model = "fft"  # type: ignore[attr-defined]
-    return fn
+#: Declare direct summation (exact on integer data), as reference.loops does.
+_direct = declare(error_model="direct")
+#: Declare the normwise FFT error model, as reference.fft does.
+_fft = declare(error_model="fft")
 
 
 def _require_fit(x: np.ndarray, V: np.ndarray) -> None:
@@ -303,7 +296,7 @@ def odd_size_fftshift(x: np.ndarray, V: np.ndarray, u: float, padding: str) -> n
     return u + z
 
 
-@_direct
+@declare(error_model="direct", dtypes=("float64", "float32"))
 def float16_for_float32(x: np.ndarray, V: np.ndarray, u: float, padding: str) -> np.ndarray:
     """Declares float32 but computes float32 input in float16 (right for float64 input)."""
     if x.dtype != np.float32:
@@ -312,8 +305,6 @@ def float16_for_float32(x: np.ndarray, V: np.ndarray, u: float, padding: str) ->
         x16, V16, u16 = x.astype(np.float16), V.astype(np.float16), np.float16(u)
         return vectorized(x16, V16, u16, padding).astype(np.float32)  # type: ignore[arg-type]
 
-
-float16_for_float32.dtypes = ("float64", "float32")  # type: ignore[attr-defined]
 
 _RNG = np.random.default_rng()
 
@@ -416,14 +407,10 @@ def row_image_fast_path(x: np.ndarray, V: np.ndarray, u: float, padding: str) ->
 # --- every dimension and channels ------------------------------------------------------
 
 
-def _nd(fn: Fn) -> Fn:
-    """Declare direct summation in 1-, 2- and 3-D, with channels, in float64 and float32,
-    as reference.scipy_nd does: the N-D properties then run on the mutant too."""
-    fn.error_model = "direct"  # type: ignore[attr-defined]
-    fn.dims = (1, 2, 3)  # type: ignore[attr-defined]
-    fn.channels = True  # type: ignore[attr-defined]
-    fn.dtypes = ("float64", "float32")  # type: ignore[attr-defined]
-    return fn
+#: Declare direct summation in 1-, 2- and 3-D, with channels, in float64 and float32,
+#: as reference.scipy_nd does: the N-D properties then run on the mutant too.
+_nd = declare(error_model="direct", dims=(1, 2, 3), channels=True,
+              dtypes=("float64", "float32"))
 
 
 def _spatial_axes(x: np.ndarray, V: np.ndarray) -> int:

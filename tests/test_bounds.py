@@ -47,16 +47,16 @@ from fractions import Fraction
 import hypothesis.extra.numpy as hnp
 import numpy as np
 import pytest
+from convproof.reference import BUILTINS
+from convproof.reference.channels import channel_layer, channel_loops
+from convproof.reference.contract import Layer, as_layer
+from convproof.reference.nd import correlate_nd, correlate_nd_loops
+from convproof.theory import bounds
+from convproof.theory.indices import PADDINGS, Padding, delta_of, windows
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reference import BUILTINS
-from reference.channels import channel_layer, channel_loops
-from reference.contract import Layer, as_layer
-from reference.nd import correlate_nd, correlate_nd_loops
 from tests.correct_impls import CORRECT
-from theory import bounds
-from theory.indices import PADDINGS, Padding, delta_of, windows
 
 pytestmark = pytest.mark.machinery
 

@@ -7,20 +7,20 @@ on the mutant implementations in tests/test_mutants.py instead.
 
 from typing import ClassVar
 
+import convproof.properties.test_convolution as conv
+import convproof.properties.test_dense as dense
+import convproof.properties.test_locality as locality
+import convproof.properties.test_parameters as params
+import convproof.properties.test_reindexing as reidx
+import convproof.properties.test_sharing as sharing
+import convproof.properties.test_shift as shift
 import numpy as np
 import scipy.signal
+from convproof.reference import BUILTINS
+from convproof.reference.contract import as_layer
+from convproof.theory import counts, indices
 
-import properties.test_convolution as conv
-import properties.test_dense as dense
-import properties.test_locality as locality
-import properties.test_parameters as params
-import properties.test_reindexing as reidx
-import properties.test_sharing as sharing
-import properties.test_shift as shift
-from reference import BUILTINS
-from reference.contract import as_layer
 from tests.variants import fails
-from theory import counts, indices
 
 
 def test_matrix_form_with_transposed_reshape(monkeypatch):

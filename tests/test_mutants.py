@@ -40,14 +40,14 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import convproof.properties
 import pytest
+from convproof.reference import BUILTINS
+from convproof.reference.contract import Layer
 from hypothesis import Phase, Verbosity, settings
 from hypothesis.errors import Flaky
 
-import properties
-from properties.harness import ImplementationError
-from reference import BUILTINS
-from reference.contract import Layer
+from convproof.harness import ImplementationError
 from tests import mutants
 from tests.correct_impls import CORRECT
 from tests.mutants import KIND, MUTANTS
@@ -111,10 +111,10 @@ def _parametrizations(fn: Callable) -> Iterator[tuple[Params, tuple[str, ...]]]:
 def layer_properties() -> list[Property]:
     """Every layer property of properties/test_*.py, every parametrization."""
     found = []
-    for info in sorted(pkgutil.iter_modules(properties.__path__), key=lambda i: i.name):
+    for info in sorted(pkgutil.iter_modules(convproof.properties.__path__), key=lambda i: i.name):
         if not info.name.startswith("test_") or info.name.endswith("_tmp"):
             continue  # _tmp: stray modules that tests/test_plugin.py writes and deletes
-        module = importlib.import_module(f"properties.{info.name}")
+        module = importlib.import_module(f"convproof.properties.{info.name}")
         for name, fn in vars(module).items():
             if not (name.startswith("test_") and callable(fn)):
                 continue

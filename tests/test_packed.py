@@ -4,11 +4,9 @@ reached, not left to a lucky seed."""
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, find, given, settings
-
-from properties import packed
-from properties.packed import IEEE, INT_BOUND, Reader
-from properties.strategies import (
+from convproof.properties import packed
+from convproof.properties.packed import IEEE, INT_BOUND, Reader
+from convproof.properties.strategies import (
     HUGE,
     HUGE32,
     LAYOUTS,
@@ -27,7 +25,8 @@ from properties.strategies import (
     oversized_cases,
     shift_of,
 )
-from theory.indices import PADDINGS
+from convproof.theory.indices import PADDINGS
+from hypothesis import HealthCheck, find, given, settings
 
 FIND = settings(max_examples=5_000, database=None, derandomize=True,
                 suppress_health_check=list(HealthCheck))

@@ -92,7 +92,7 @@ def test_module_that_fails_to_import(tmp_path, run_pytest):
 
 
 def test_property_without_claim_is_rejected(repo_copy, run_pytest):
-    stray = repo_copy / "properties" / "test_zz_stray.py"
+    stray = repo_copy / "convproof" / "properties" / "test_zz_stray.py"
     stray.write_text("def test_unclaimed():\n    assert 1 + 1 == 2\n")
     result = run_pytest(str(stray), cwd=repo_copy)
     assert result.returncode == 4
@@ -100,7 +100,7 @@ def test_property_without_claim_is_rejected(repo_copy, run_pytest):
 
 
 def test_unknown_claim_id_is_rejected(repo_copy, run_pytest):
-    stray = repo_copy / "properties" / "test_zz_unknown.py"
+    stray = repo_copy / "convproof" / "properties" / "test_zz_unknown.py"
     stray.write_text(
         "import pytest\n\n@pytest.mark.claim('no-such-claim')\ndef test_x():\n    assert True\n"
     )
@@ -110,7 +110,7 @@ def test_unknown_claim_id_is_rejected(repo_copy, run_pytest):
 
 
 def test_claims_table_lists_every_claim(run_pytest, tmp_path):
-    from theory.claims import CLAIMS
+    from convproof.theory.claims import CLAIMS
 
     out = tmp_path / "claims.json"
     result = run_pytest("properties/test_parameters.py", "--claims-json", str(out))
@@ -129,8 +129,8 @@ def test_claims_table_lists_every_claim(run_pytest, tmp_path):
 
 def test_claim_without_property_is_rejected(repo_copy, run_pytest):
     """Deleting the only property of a claim must stop the run before any test runs."""
-    (repo_copy / "properties" / "test_dense.py").unlink()
-    result = run_pytest("properties", "--collect-only", "-q", cwd=repo_copy)
+    (repo_copy / "convproof" / "properties" / "test_dense.py").unlink()
+    result = run_pytest("convproof/properties", "--collect-only", "-q", cwd=repo_copy)
     assert result.returncode == 4, result.stdout[-2000:]
     assert "claims with no property: dense-layer" in result.stderr
 

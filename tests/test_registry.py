@@ -4,8 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
-
-from theory.claims import BY_ID, CLAIMS, Verdict, claim, normalize
+from convproof.theory.claims import BY_ID, CLAIMS, Verdict, claim, normalize
 
 ARTICLE = Path(os.environ.get("CONVPROOF_ARTICLE", Path(__file__).parents[2] / "shared" / "article.txt"))
 

@@ -25,13 +25,13 @@ import matplotlib.image
 import numpy as np
 import pytest
 import scipy.signal
+from convproof.properties.strategies import Case
+from convproof.theory import bounds, counts
+from convproof.theory.claims import BY_ID, CLAIMS, Verdict
+from convproof.theory.indices import fold
 
-from properties import figures, figures_algebra, report
-from properties.figures import DPI
-from properties.strategies import Case
-from theory import bounds, counts
-from theory.claims import BY_ID, CLAIMS, Verdict
-from theory.indices import fold
+from convproof import figures, figures_algebra, figures_geometry, report, report_model
+from convproof.plotting import DPI
 
 pytestmark = pytest.mark.machinery
 
@@ -41,7 +41,7 @@ SUBSET = ("properties/test_parameters.py", "properties/test_shift.py",
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 FLIPPED = '''
-from reference.vectorized import vectorized
+from convproof.reference.vectorized import vectorized
 
 def layer(x, V, u, padding):
     """The layer with the kernel rotated by 180°: a convolution, not the article's layer."""
@@ -239,10 +239,10 @@ def test_counterexamples_are_shown_as_arrays(passing):
         section = page.sections[row["id"]]
         expected = []
         for text in row["counterexamples"]:
-            cx = report.parse_counterexample(text)
+            cx = report_model.parse_counterexample(text)
             assert cx.arrays, text
             for name, values in cx.arrays:
-                expected += [cells for _, cells in report.array_blocks(name, values)]
+                expected += [cells for _, cells in report_model.array_blocks(name, values)]
         assert section["arrays"] == expected
         shown += len(expected)
     convolution = page.sections["convolution"]["arrays"]
@@ -253,18 +253,18 @@ def test_counterexamples_are_shown_as_arrays(passing):
 def test_counterexample_reprs_parse():
     case = Case(x=np.array([[0.0, 1.0]]), V=np.array([[0.5, -2.0, 3.0]]).T @ np.ones((1, 3)),
                 u=1.0, padding="zeros")
-    cx = report.parse_counterexample(f"layer(x) == u + convolve2d(x, V): {(case, (0, 1))!r}")
+    cx = report_model.parse_counterexample(f"layer(x) == u + convolve2d(x, V): {(case, (0, 1))!r}")
     assert cx.wording == "layer(x) == u + convolve2d(x, V)"
     assert [name for name, _ in cx.arrays] == ["x", "V"]
     np.testing.assert_array_equal(cx.arrays[1][1], case.V)
     V4, u = np.arange(4.0).reshape(1, 2, 1, 2), np.array([[0.0, 7.0]])
-    cx = report.parse_counterexample(f"a position-dependent layer: {(V4, u)!r}")
+    cx = report_model.parse_counterexample(f"a position-dependent layer: {(V4, u)!r}")
     np.testing.assert_array_equal(cx.arrays[0][1], V4)
     np.testing.assert_array_equal(cx.arrays[1][1], u)
-    blocks = report.array_blocks("V", V4)
+    blocks = report_model.array_blocks("V", V4)
     assert blocks == [("V[0, 0]", [["0", "1"]]), ("V[0, 1]", [["2", "3"]])]
-    assert report.number(0.1) == "0.1"
-    assert report.number(-3.0) == "-3"
+    assert report_model.number(0.1) == "0.1"
+    assert report_model.number(-3.0) == "-3"
 
 
 def test_claims_json_is_the_claims_json_payload(passing):
@@ -345,7 +345,7 @@ def test_a_figure_that_fails_is_reported_not_fatal(passing, tmp_path, monkeypatc
     def broken():
         raise ValueError("no picture today")
 
-    monkeypatch.setattr(figures, "all_figures", lambda: [figures.parameter_counts, broken])
+    monkeypatch.setattr(figures, "all_figures", lambda: [figures_geometry.parameter_counts, broken])
     header = {"date": "2026-01-01T00:00:00+00:00", "command": "python -m pytest",
               "directory": str(ROOT), "profile": "ci", "seed": "derandomized"}
     written = report.write_report(tmp_path, passing["payload"], header)
@@ -361,7 +361,7 @@ def test_a_figure_that_fails_is_reported_not_fatal(passing, tmp_path, monkeypatc
 
 
 def test_parameter_counts_are_the_formulas():
-    data = figures.parameter_counts().data
+    data = figures_geometry.parameter_counts().data
     sides = data["sides"]
     assert sides[0] == 1
     assert sides[-1] == 10_000
@@ -376,7 +376,7 @@ def test_parameter_counts_are_the_formulas():
 
 
 def test_receptive_field_is_V_inside_the_window_and_zero_outside():
-    data = figures.receptive_field().data
+    data = figures_geometry.receptive_field().data
     V, delta, (rows, cols) = data["V"], data["delta"], data["shape"]
     assert len(np.unique(np.abs(V))) == V.size  # every offset tells itself apart
     for panel in data["panels"]:
@@ -396,7 +396,7 @@ def test_receptive_field_is_V_inside_the_window_and_zero_outside():
 
 
 def test_shift_difference_is_zero_exactly_inside_the_region():
-    data = figures.shift_in_shift_out().data
+    data = figures_geometry.shift_in_shift_out().data
     zeros, torus = data["rows"]["zeros"], data["rows"]["circular"]
     region = zeros["region"]
     assert region.any()
@@ -463,7 +463,7 @@ def test_figure_pngs_have_their_size_and_content(make, tmp_path):
 def test_readme_figure_is_the_receptive_field_figure():
     """docs/receptive_field.png, shown in the README, is the report's figure (same size;
     the bytes depend on the matplotlib version, so regenerate it with
-    ``python -m properties.figures receptive_field --out docs``)."""
+    ``python -m convproof.figures receptive_field --out docs``)."""
     committed = (ROOT / "docs" / "receptive_field.png").read_bytes()
-    assert png_size(committed) == png_size(figures.receptive_field().png())
+    assert png_size(committed) == png_size(figures_geometry.receptive_field().png())
     assert "(docs/receptive_field.png)" in (ROOT / "README.md").read_text(encoding="utf-8")

@@ -12,14 +12,15 @@ import gc
 import sys
 from types import SimpleNamespace
 
-from properties import plugin
+from convproof import plugin
 
 
 def test_only_the_named_plugins_are_loaded(pytestconfig):
-    """Hypothesis's and xdist's plugins are loaded, and no other installed plugin."""
+    """Hypothesis's, xdist's and convproof's own plugins are loaded, and no other
+    installed plugin."""
     loaded = {dist.project_name for _, dist in pytestconfig.pluginmanager.list_plugin_distinfo()}
     assert pytestconfig.getoption("disable_plugin_autoload")
-    assert loaded == {"hypothesis", "pytest-xdist"}
+    assert loaded == {"hypothesis", "pytest-xdist", "convproof"}
 
 
 def test_hypothesis_is_not_rewritten():

@@ -10,21 +10,22 @@ failing example is the catch; shrinking it would only cost time).
 
 from typing import ClassVar
 
+import convproof.properties.test_channels as chan
+import convproof.properties.test_converse as conv
+import convproof.properties.test_dft as dft
+import convproof.properties.test_dimensions as dims
+import convproof.properties.test_invariance as inv
+import convproof.properties.test_stacking as stack
 import numpy as np
 import pytest
 import scipy.signal
+from convproof.reference import stacks
+from convproof.reference.nd import correlate_nd, correlate_nd_loops
+from convproof.theory import counts
+from convproof.theory.indices import window_mask
 from hypothesis import Phase, settings
 
-import properties.test_channels as chan
-import properties.test_converse as conv
-import properties.test_dft as dft
-import properties.test_dimensions as dims
-import properties.test_invariance as inv
-import properties.test_stacking as stack
-from reference.nd import correlate_nd, correlate_nd_loops
 from tests.variants import fails
-from theory import counts
-from theory.indices import window_mask
 
 pytestmark = pytest.mark.machinery
 
@@ -176,13 +177,13 @@ def _correlate_kernels(V1, V2):
 
 
 def test_stacking_kernel_composed_as_a_correlation(monkeypatch):
-    monkeypatch.setattr(stack, "compose_kernels", _correlate_kernels)
+    monkeypatch.setattr(stacks, "compose_kernels", _correlate_kernels)
     caught(monkeypatch, stack.test_torus_stack_is_one_layer)
     caught(monkeypatch, stack.test_zero_padded_stack_inside)
 
 
 def test_stacking_bias_added_without_the_kernel_sum(monkeypatch):
-    monkeypatch.setattr(stack, "compose_bias", lambda u1, V2, u2: u1 + u2)
+    monkeypatch.setattr(stacks, "compose_bias", lambda u1, V2, u2: u1 + u2)
     caught(monkeypatch, stack.test_valid_stack_is_one_layer)
     caught(monkeypatch, stack.test_torus_layers_commute_and_stay_equivariant)
 
@@ -193,7 +194,7 @@ def test_stacking_receptive_field_of_the_widest_layer(monkeypatch):
 
 
 def test_stacking_layer_with_row_dependent_bias(monkeypatch):
-    monkeypatch.setattr(stack, "layer", _row_bias(stack.layer))
+    monkeypatch.setattr(stacks, "vectorized", _row_bias(stacks.vectorized))
     caught(monkeypatch, stack.test_torus_layers_commute_and_stay_equivariant)
 
 

@@ -85,8 +85,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-
-from theory.indices import Padding, delta_of, fold, output_shape, padded, windows
+from convproof.theory.indices import Padding, delta_of, fold, output_shape, padded, windows
 
 Model = Literal["direct", "fft"]
 MODELS: tuple[Model, ...] = ("direct", "fft")

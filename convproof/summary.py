@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
-from theory.claims import CLAIMS, Claim
+from convproof.theory.claims import CLAIMS, Claim
 
 #: The implementation column of tests that do not run a layer (theory-only properties).
 THEORY = "theory"

@@ -1,8 +1,8 @@
 """Figures of the report (continued): the layer's algebra.
 
 Convolution against cross-correlation, the DFT eigenvalues of the layer on the torus, and
-the receptive field of a stack of layers. Same conventions as properties/figures.py: each
-function returns a :class:`properties.figures.Plot` with the arrays it plotted, computed
+the receptive field of a stack of layers. Same conventions as convproof/plotting.py: each
+function returns a :class:`convproof.plotting.Plot` with the arrays it plotted, computed
 exactly on integer data except where noted (the DFT is floating point; the suite checks
 it within theory.bounds.fft).
 """
@@ -12,11 +12,11 @@ from __future__ import annotations
 import numpy as np
 import scipy.signal
 
-from properties.figures import LAYER, Plot, new_figure, outline, show, synthetic_image
-from properties.harness import probe
-from properties.test_stacking import one_layer, run_stack
-from theory import counts
-from theory.indices import embed, fold, window_mask
+from convproof.harness import probe
+from convproof.plotting import LAYER, Plot, new_figure, outline, show, synthetic_image
+from convproof.reference.stacks import run_stack, stack_as_one_layer
+from convproof.theory import counts
+from convproof.theory.indices import embed, fold, window_mask
 
 
 def offset_ticks(ax: object, delta: int) -> None:
@@ -127,7 +127,7 @@ def dft_eigenvalues(shape: tuple[int, int] = (16, 16), u: float = 2.0) -> Plot:
 
 
 def stacking_growth(depths: tuple[int, ...] = (1, 2, 3, 4)) -> Plot:
-    """|∂h_L[c]/∂x[k]| of a stack of L layers (properties/test_stacking.py's run_stack,
+    """|∂h_L[c]/∂x[k]| of a stack of L layers (reference.stacks.run_stack,
     one kernel of radius 1 without zeros), probed with impulses on a torus large enough
     not to wrap, against the box of radius theory.counts.stacked_radius."""
     V = np.array([[1.0, 1.0, 1.0], [1.0, 2.0, 2.0], [1.0, 2.0, 3.0]])
@@ -141,7 +141,7 @@ def stacking_growth(depths: tuple[int, ...] = (1, 2, 3, 4)) -> Plot:
         Vs, us = [V] * depth, [1.0] * depth
         J = probe(lambda x, Vs=Vs, us=us: run_stack(x, Vs, us, "circular"), (n, n))
         sensitivity = J[c]
-        K, _ = one_layer(Vs, us)
+        K, _ = stack_as_one_layer(Vs, us)
         radius = counts.stacked_radius([delta] * depth)
         box = window_mask((n, n), *c, radius, "circular")
         logs = np.full(sensitivity.shape, np.nan)

@@ -1,105 +1,16 @@
-"""Figures of the report, drawn from the code paths the properties check.
-
-Every figure function returns a :class:`Plot`: the matplotlib figure, the claim ids it
-illustrates, a caption, and the arrays it plotted (``data``), so that tests can check a
-picture against the theory instead of looking at it. The layer is the suite's
-vectorized reference (reference.BUILTINS["vectorized"], direct summation), the
-images are synthetic and integer-valued (:func:`synthetic_image`), so every value
-plotted here is exact in float64 (theory.bounds, item 1).
-
-This module holds the layer's geometry: parameter counts, the receptive field and
-shift in / shift out. properties/figures_algebra.py holds convolution against
-cross-correlation, the DFT eigenvalues and stacking. :func:`all_figures` lists them all.
+"""Figures of the layer's geometry: parameter counts, the receptive field, and shift in /
+shift out with the border region where zero padding breaks it (convproof.plotting has
+the conventions).
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
-
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
-from properties.harness import probe
-from reference import BUILTINS
-from theory import counts
-from theory.indices import Padding, equivariance_region, shift, window_mask
-
-#: The layer every figure applies: direct summation, exact on the integer images here.
-LAYER = BUILTINS["vectorized"]
-#: Resolution of every PNG (pixels per inch of figsize).
-DPI = 100
-
-
-@dataclass
-class Plot:
-    """One figure of the report: ``name`` is the PNG's file stem."""
-
-    name: str
-    claims: tuple[str, ...]
-    caption: str
-    figure: Figure = field(repr=False)
-    data: dict[str, Any] = field(repr=False)
-
-    def png(self) -> bytes:
-        """The figure as PNG bytes (no timestamp in the metadata: the bytes depend only
-        on the data and the matplotlib version)."""
-        buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-        return buffer.getvalue()
-
-
-def new_figure(width: float, height: float) -> Figure:
-    """A figure drawn by the Agg canvas, without pyplot's global state."""
-    figure = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
-    FigureCanvasAgg(figure)
-    return figure
-
-
-def show(ax: Any, image: np.ndarray, title: str, cmap: str = "gray",
-         symmetric: bool = False) -> Any:
-    """One image panel without ticks; ``symmetric``: a diverging map centred on 0."""
-    top = float(np.max(np.abs(image), initial=0.0)) or 1.0
-    limits = {"vmin": -top, "vmax": top} if symmetric else {}
-    shown = ax.imshow(image, cmap=cmap, interpolation="nearest", **limits)
-    ax.set_title(title, fontsize=9)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    return shown
-
-
-def outline(ax: Any, mask: np.ndarray, color: str) -> None:
-    """Draw the boundary of a boolean pixel mask (pixel edges, not a smoothed contour)."""
-    rows, cols = mask.shape
-    for k, l in np.argwhere(mask):
-        for dk, dl, segment in ((-1, 0, ((l - .5, l + .5), (k - .5, k - .5))),
-                                (1, 0, ((l - .5, l + .5), (k + .5, k + .5))),
-                                (0, -1, ((l - .5, l - .5), (k - .5, k + .5))),
-                                (0, 1, ((l + .5, l + .5), (k - .5, k + .5)))):
-            n, m = k + dk, l + dl
-            if not (0 <= n < rows and 0 <= m < cols and mask[n, m]):
-                ax.plot(*segment, color=color, linewidth=1.2)
-
-
-def synthetic_image(shape: tuple[int, int] = (32, 40)) -> np.ndarray:
-    """A deterministic integer picture: a staircase background 1..4 (nonzero up to the
-    border, so zero padding shows), a disc of 8 and a letter F of 0, which has no
-    symmetry (a flip or a 180° rotation of it is visible)."""
-    height, width = shape
-    k, l = np.indices(shape)
-    x = 1.0 + (4 * l) // width
-    x[(k - height // 3) ** 2 + (l - width // 4) ** 2 <= (min(shape) // 5) ** 2] = 8.0
-    top, left = height // 2 - 2, width // 2 + 2
-    tall, wide = height // 2 - 2, width // 3
-    bar = max(2, height // 12)
-    x[top : top + tall, left : left + bar] = 0.0  # the stem
-    x[top : top + bar, left : left + wide] = 0.0  # the top arm
-    x[top + tall // 2 - 1 : top + tall // 2 - 1 + bar, left : left + 2 * wide // 3] = 0.0
-    return x
-
+from convproof.harness import probe
+from convproof.plotting import LAYER, Plot, new_figure, outline, show, synthetic_image
+from convproof.theory import counts
+from convproof.theory.indices import Padding, equivariance_region, shift, window_mask
 
 # --- (a) parameter counts --------------------------------------------------------------
 
@@ -164,7 +75,7 @@ def receptive_field_kernel(delta: int = 2) -> np.ndarray:
 
 
 def receptive_field(shape: tuple[int, int] = (13, 13), delta: int = 2, u: float = 3.0) -> Plot:
-    """|∂h[i, j]/∂x[k, l]| probed with impulses (properties.harness.probe: h(e_kl) - h(0)),
+    """|∂h[i, j]/∂x[k, l]| probed with impulses (convproof.harness.probe: h(e_kl) - h(0)),
     for a pixel in the middle and one at the corner under zero padding, and the corner
     pixel on the torus, where the window wraps around."""
     V = receptive_field_kernel(delta)
@@ -255,39 +166,3 @@ def shift_in_shift_out(s: tuple[int, int] = (5, 7), delta: int = 2) -> Plot:
         figure=figure,
         data={"s": s, "V": V, "u": u, "delta": delta, "rows": rows},
     )
-
-
-def all_figures() -> list[Callable[[], Plot]]:
-    """Every figure function of the report, in the order the report shows them."""
-    from properties import figures_algebra
-
-    return [parameter_counts, receptive_field, shift_in_shift_out,
-            figures_algebra.convolution_vs_correlation, figures_algebra.dft_eigenvalues,
-            figures_algebra.stacking_growth]
-
-
-def main(argv: list[str] | None = None) -> None:
-    """``python -m properties.figures [NAME ...] [--out DIR]``: write the named figures
-    (all by default) as DIR/NAME.png; the README's docs/receptive_field.png is
-    ``python -m properties.figures receptive_field --out docs``."""
-    import argparse
-    from pathlib import Path
-
-    makers = {make.__name__: make for make in all_figures()}
-    parser = argparse.ArgumentParser(prog="python -m properties.figures", description=main.__doc__)
-    parser.add_argument("names", nargs="*", metavar="NAME",
-                        help=f"one of {', '.join(makers)} (default: all)")
-    parser.add_argument("--out", type=Path, default=Path("."), help="directory (default: .)")
-    args = parser.parse_args(argv)
-    unknown = [name for name in args.names if name not in makers]
-    if unknown:
-        parser.error(f"unknown figure {', '.join(unknown)}; choose from {', '.join(makers)}")
-    args.out.mkdir(parents=True, exist_ok=True)
-    for name in args.names or makers:
-        path = args.out / f"{name}.png"
-        path.write_bytes(makers[name]().png())
-        print(path)
-
-
-if __name__ == "__main__":
-    main()

@@ -7,7 +7,7 @@
   property. Either failure stops the run before any test runs.
 * After the run, one row per claim: verdict, tests passed/failed/skipped, examples run;
   ``--claims-json PATH`` writes the same as JSON, and ``--claims-report DIR`` the report
-  of the run (properties/report.py) with that JSON beside it.
+  of the run (convproof/report.py) with that JSON beside it.
 
 Results travel in each report's ``user_properties``, so a pytest-xdist controller gathers
 the same table as a serial run.
@@ -18,12 +18,17 @@ from __future__ import annotations
 import gc
 import json
 import time
+from collections.abc import Generator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from hypothesis.statistics import collector
 
-from properties.summary import (
+import convproof.properties
+from convproof import profiles
+from convproof.reference.contract import ImplSpecError, Layer, MissingDependencyError, load
+from convproof.summary import (
     THEORY,
     TestResult,
     by_impl,
@@ -32,10 +37,11 @@ from properties.summary import (
     rows,
     to_json,
 )
-from reference.contract import ImplSpecError, Layer, MissingDependencyError, load
-from theory.claims import BY_ID, CLAIMS
+from convproof.theory.claims import BY_ID, CLAIMS
 
-PROPERTIES_DIR = Path(__file__).resolve().parent
+#: Where the claims' properties live: the convproof.properties package (in a checkout the
+#: top-level properties/ folder, mapped there by pyproject.toml).
+PROPERTIES_DIR = Path(convproof.properties.__file__).resolve().parent
 IMPLS = pytest.StashKey[list]()
 SLOW_DESELECTED = pytest.StashKey[int]()
 UNDECLARED_DESELECTED = pytest.StashKey[int]()
@@ -66,8 +72,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.hookimpl(tryfirst=True)  # before Hypothesis's, which loads --hypothesis-profile
 def pytest_configure(config: pytest.Config) -> None:
-    from reference import DEFAULT
+    settings.load_profile(profiles.default_profile())
+    from convproof.reference import DEFAULT
 
     impls = []
     for spec in config.getoption("impl") or DEFAULT:
@@ -166,7 +174,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 @pytest.hookimpl(wrapper=True, trylast=True)
-def pytest_runtest_call(item: pytest.Item):
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     """Count the examples Hypothesis runs (inside the Hypothesis plugin's own wrapper)."""
     outer = collector.value
     counted = []
@@ -278,7 +286,7 @@ class ClaimsRecorder:
             Path(path).write_text(json.dumps(payload, indent=2) + "\n")
             terminalreporter.write_line(f"claims table written to {path}")
         if report_dir:
-            from properties.report import run_header, write_report
+            from convproof.report import run_header, write_report
 
             written = write_report(Path(report_dir), payload, run_header(self.config))
             terminalreporter.write_line(f"claims report written to {written.index}")

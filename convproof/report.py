@@ -5,12 +5,12 @@ One page per run that a reader can cite. :func:`write_report` writes into DIR
 * ``index.html``: self-contained (CSS inline, figures as base64 PNG data URIs);
 * ``report.md``: the same in Markdown, figures linked relatively;
 * ``claims.json``: exactly the payload ``--claims-json`` writes;
-* one PNG per figure of properties/figures.py.
+* one PNG per figure of convproof/figures.py.
 
 Per claim (anchor = the claim id): the article's words, the precise statement, the
 verdict and corrected statement (theory.claims), the evidence of this run (each test's
 node id, implementation, outcome, examples and duration; the exhaustive scope; the seed),
-the minimal counterexamples that properties.harness.refute recorded, shown as arrays,
+the minimal counterexamples that convproof.harness.refute recorded, shown as arrays,
 and the figures that illustrate it. Claims whose properties failed come first.
 
 Everything about the run comes from the payload, which the plugin builds from the
@@ -20,57 +20,18 @@ serial run; the header (:func:`run_header`) only reads the controller's options.
 
 from __future__ import annotations
 
-import ast
 import json
-import re
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
-from properties.summary import THEORY
-from theory.claims import BY_ID, Claim
-
-
-@dataclass
-class Counterexample:
-    """A recorded counterexample: the wording it refutes, the arrays found in its repr
-    (name, values), and the repr itself."""
-
-    wording: str
-    arrays: list[tuple[str, np.ndarray]]
-    text: str
-
-
-@dataclass
-class ClaimView:
-    """What the report shows of one claim: the registry's words, this run's row of the
-    payload, its counterexamples and its figures (name, caption, PNG bytes)."""
-
-    claim: Claim
-    row: dict[str, Any]
-    counterexamples: list[Counterexample]
-    figures: list[tuple[str, str, bytes]] = field(default_factory=list)
-
-    @property
-    def impls(self) -> list[str]:
-        """The implementations this claim's tests ran (in order of appearance), without
-        the theory-only properties, which run no layer."""
-        return list(dict.fromkeys(t["impl"] for t in self.row["tests"] if t["impl"] != THEORY))
-
-    @property
-    def theory_tests(self) -> int:
-        """How many of this claim's tests run no implementation (theory-only)."""
-        return sum(t["impl"] == THEORY for t in self.row["tests"])
-
-    @property
-    def duration(self) -> float:
-        """Seconds spent in this claim's tests."""
-        return sum(t["duration"] for t in self.row["tests"])
+from convproof.report_model import ClaimView, ordered, parse_counterexample
+from convproof.report_render import render_html, render_markdown
+from convproof.theory.claims import BY_ID
 
 
 @dataclass
@@ -112,77 +73,10 @@ def run_header(config: pytest.Config) -> dict[str, str]:
     }
 
 
-_ARRAY_START = re.compile(r"(?:\b(\w+)=|\barray\()\s*\[")
-
-
-def _closing_bracket(text: str, start: int) -> int:
-    """Index of the ']' matching the '[' at ``start``, or -1."""
-    depth = 0
-    for index in range(start, len(text)):
-        depth += {"[": 1, "]": -1}.get(text[index], 0)
-        if depth == 0:
-            return index
-    return -1
-
-
-def parse_counterexample(text: str) -> Counterexample:
-    """Split a recorded counterexample ('wording: repr', from properties.harness.refute)
-    and read the arrays in the repr: ``name=[[...]]`` (Case) and ``array([[...]])``
-    (numpy, named value 1, value 2, ...). What does not parse stays in ``text``."""
-    wording, sep, value = text.partition(": ")
-    if not sep:
-        wording, value = "", text
-    arrays: list[tuple[str, np.ndarray]] = []
-    end = 0
-    for match in _ARRAY_START.finditer(value):
-        if match.start() < end:
-            continue
-        start = match.end() - 1
-        stop = _closing_bracket(value, start)
-        if stop < 0:
-            break
-        try:
-            values = np.asarray(ast.literal_eval(value[start : stop + 1]), dtype=np.float64)
-        except (ValueError, SyntaxError):
-            continue
-        arrays.append((match.group(1) or f"value {len(arrays) + 1}", values))
-        end = stop + 1
-    return Counterexample(wording=wording, arrays=arrays, text=" ".join(value.split()))
-
-
-def array_blocks(name: str, values: np.ndarray) -> list[tuple[str, list[list[str]]]]:
-    """An array as 2-D blocks of formatted numbers: one block for up to two axes, one
-    per leading index (``V[i, j]``) for more."""
-    if values.ndim <= 2:
-        return [(name, [[number(v) for v in row] for row in np.atleast_2d(values)])]
-    blocks = []
-    for index in np.ndindex(values.shape[:-2]):
-        label = f"{name}[{', '.join(map(str, index))}]"
-        blocks.append((label, [[number(v) for v in row] for row in values[index]]))
-    return blocks
-
-
-def number(value: float) -> str:
-    """A float as a reader writes it: integers without '.0', others in full (repr)."""
-    value = float(value)
-    if value.is_integer() and abs(value) < 2**53:
-        return str(int(value))
-    return repr(value)
-
-
-def ordered(payload: dict[str, Any]) -> list[dict[str, Any]]:
-    """The payload's claims, those with failing properties first, each group in registry
-    order."""
-    claims = payload["claims"]
-    return [c for c in claims if c["outcome"] == "failed"] + [
-        c for c in claims if c["outcome"] != "failed"
-    ]
-
-
 def draw_figures() -> tuple[list[tuple[str, tuple[str, ...], str, bytes]], list[str]]:
     """Every figure as (name, claim ids, caption, PNG bytes); a figure that cannot be
     drawn is reported as a problem instead of stopping the report."""
-    from properties.figures import all_figures
+    from convproof.figures import all_figures
 
     drawn, problems = [], []
     for make in all_figures():
@@ -203,8 +97,6 @@ def write_report(directory: Path, payload: dict[str, Any], header: dict[str, str
     """Write index.html, report.md, claims.json and the figures' PNGs into ``directory``
     (created if needed); ``payload`` is the claims JSON of the run, ``header`` is
     :func:`run_header`."""
-    from properties.report_render import render_html, render_markdown
-
     directory.mkdir(parents=True, exist_ok=True)
     drawn, problems = draw_figures()
     figure_paths = []

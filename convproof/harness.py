@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis.errors import NoSuchExample
 from hypothesis.strategies import SearchStrategy
 
-from reference.contract import Layer
-from theory import bounds
-from theory.indices import PADDINGS, Padding, delta_of, output_shape
+from convproof.reference.contract import Layer
+from convproof.theory import bounds
+from convproof.theory.indices import PADDINGS, Padding, delta_of, output_shape
 
 T = TypeVar("T")
 

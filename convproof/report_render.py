@@ -1,6 +1,6 @@
 """The report's two renderings: one self-contained HTML page and the same in Markdown.
 
-Both take the :class:`properties.report.ClaimView` list (failing claims first), the claims
+Both take the :class:`convproof.report_model.ClaimView` list (failing claims first), the claims
 payload and the run header, and show the same things in the same order. The HTML carries
 ``data-`` attributes (claim id, verdict, outcome, node id, figure name) so that tests can
 read the page with html.parser instead of matching text.
@@ -12,7 +12,7 @@ import base64
 from html import escape
 from typing import Any
 
-from properties.report import ClaimView, array_blocks
+from convproof.report_model import ClaimView, array_blocks
 
 EXIT_STATUS = {0: "all tests passed", 1: "some tests failed", 2: "interrupted",
                3: "internal error", 4: "usage error", 5: "no tests collected"}
