@@ -16,7 +16,7 @@ from convproof.properties.strategies import (
     cases,
     distinct_case,
 )
-from convproof.reference import ORACLE
+from convproof.reference.oracles import oracle_for
 from convproof.theory.bounds import assert_within
 from hypothesis import example, given, target
 from hypothesis import strategies as st
@@ -35,13 +35,14 @@ def _read_only(a):
 
 
 def _call_and_compare(layer, x, V, u, padding, what):
-    """h = layer(x, V, u, padding), checked against the loop transcription (computed
-    first, so that a layer that modifies its inputs cannot move the target) within both
-    layers' bounds."""
-    expected = ORACLE.fn(x, V, u, padding)
-    tol = bound(layer, x, V, u, padding) + bound(ORACLE, x, V, u, padding)
+    """h = layer(x, V, u, padding), checked against an independent reference
+    (reference.oracles; computed first, so that a layer that modifies its inputs cannot
+    move the target) within both layers' bounds."""
+    oracle = oracle_for(layer, x, V)
+    expected = oracle.fn(x, V, u, padding)
+    tol = bound(layer, x, V, u, padding) + bound(oracle, x, V, u, padding)
     h = call(layer, x, V, u, padding)
-    assert_within(h, expected, tol, f"{layer} vs loops ({what})")
+    assert_within(h, expected, tol, f"{layer} vs {oracle} ({what})")
     return h
 
 

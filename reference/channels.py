@@ -11,6 +11,8 @@ kernel entry, u shape (C_out,), h shape (H', W', C_out) with the paddings of
 theory.indices. This is reference.contract's channel contract.
 
 * :func:`channel_loops`: the equation transcribed term by term (2-D);
+* :func:`channel_loops_nd`: the same one output position and one offset at a time in any
+  dimension, the sum over c as a vector-matrix product;
 * :func:`channel_layer`: one tensordot over the sliding windows of the padded input, in
   any number of spatial dimensions (the spatial axes are all axes of x but the last).
 """
@@ -73,3 +75,26 @@ def channel_layer(x: np.ndarray, V: np.ndarray, u: np.ndarray, padding: str) -> 
     axes_w = [d, *range(d + 1, 2 * d + 1)]
     axes_v = [d, *range(d)]
     return np.asarray(u) + np.tensordot(w, V, axes=(axes_w, axes_v))
+
+
+@declare(error_model="direct", dims=(1, 2, 3), channels=True)
+def channel_loops_nd(x: np.ndarray, V: np.ndarray, u: np.ndarray, padding: str) -> np.ndarray:
+    """h[i, :] = u + Σ_a Σ_c x[i + a, c]·V[Δ + a, c, :]: the channel equation transcribed one
+    output position and one offset at a time (the sum over c as a vector-matrix product),
+    in any dimension, with the padding decided per term as in reference.nd."""
+    d = x.ndim - 1
+    delta = delta_of(V, d)
+    spatial = x.shape[:d]
+    h = np.empty((*output_shape(spatial, delta, padding), V.shape[-1]))
+    base = delta if padding == "valid" else 0
+    for i in np.ndindex(h.shape[:d]):
+        total = np.array(u, dtype=np.float64)
+        for stored in np.ndindex(V.shape[:d]):  # stored = Δ + a
+            k = tuple(p + base + q - delta for p, q in zip(i, stored, strict=True))  # k = i + a
+            if padding == "circular":
+                k = tuple(kk % n for kk, n in zip(k, spatial, strict=True))
+            elif not all(0 <= kk < n for kk, n in zip(k, spatial, strict=True)):
+                continue  # zero padding: x[k] = 0 outside the input
+            total = total + x[k] @ V[stored]
+        h[i] = total
+    return h
