@@ -13,6 +13,7 @@ from html import escape
 from typing import Any
 
 from convproof.report_model import ClaimView, array_blocks
+from convproof.theory.claims import OUT_OF_SCOPE, Claim, Kind
 
 EXIT_STATUS = {0: "all tests passed", 1: "some tests failed", 2: "interrupted",
                3: "internal error", 4: "usage error", 5: "no tests collected"}
@@ -103,6 +104,26 @@ def _table(rows: list[tuple[str, str]], css: str) -> str:
     return f'<table class="{css}">{body}</table>'
 
 
+def _quotes(claim: Claim) -> list[str]:
+    """The article's sentences whose meaning the claim makes precise (none for an
+    extension)."""
+    return [claim.quote, *claim.also] if claim.quote else list(claim.also)
+
+
+def _html_source(claim: Claim) -> list[str]:
+    if claim.kind == Kind.EXTENSION:
+        return ["<h3>Beyond the article</h3>", f'<p class="source">{escape(claim.source)}</p>']
+    return ["<h3>The article says</h3>",
+            *(f"<blockquote>{escape(q)}</blockquote>" for q in _quotes(claim))]
+
+
+def _html_out_of_scope() -> str:
+    items = "".join(f'<li data-out-of-scope="{escape(o.id)}"><blockquote>{escape(o.quote)}'
+                    f"</blockquote><p>{escape(o.reason)}</p></li>" for o in OUT_OF_SCOPE)
+    return (f'<section id="out-of-scope"><h2>Sentences of the article not checked</h2>'
+            f"<ul>{items}</ul></section>")
+
+
 def _html_claim(view: ClaimView, header: dict[str, str]) -> str:
     claim, row = view.claim, view.row
     cid = escape(claim.id)
@@ -112,7 +133,7 @@ def _html_claim(view: ClaimView, header: dict[str, str]) -> str:
         f'<h2><a href="#{cid}">{cid}</a>: {escape(claim.title)}</h2>',
         f'<p><span class="badge {VERDICT_CLASS[claim.verdict.value]}">verdict: '
         f'{escape(claim.verdict.value)}</span>{_outcome_badge(row["outcome"], "this run: ")}</p>',
-        "<h3>The article says</h3>", f"<blockquote>{escape(claim.quote)}</blockquote>",
+        *_html_source(claim),
         "<h3>Precise statement and conditions</h3>", f"<p>{escape(claim.statement)}</p>",
     ]
     if claim.corrected:
@@ -180,6 +201,7 @@ def render_html(views: list[ClaimView], payload: dict[str, Any], header: dict[st
         f'<ul class="problems">{notes}</ul>' if problems else "",
         "</header>", '<nav><h2>Claims</h2><table class="toc">', *toc, "</table></nav>", "<main>",
         *(_html_claim(v, header) for v in views),
+        _html_out_of_scope(),
         "</main>\n</body>\n</html>\n",
     ])
 
@@ -191,9 +213,14 @@ def _md_cell(text: str) -> str:
 def _md_claim(view: ClaimView, header: dict[str, str]) -> list[str]:
     claim, row = view.claim, view.row
     lines = [f'<a id="{claim.id}"></a>', "", f"## {claim.id}: {claim.title}", "",
-             f"**Verdict:** {claim.verdict.value}. **This run:** {row['outcome']}.", "",
-             "**The article says:**", "", f"> {' '.join(claim.quote.split())}", "",
-             f"**Precise statement and conditions:** {claim.statement}", ""]
+             f"**Verdict:** {claim.verdict.value}. **This run:** {row['outcome']}.", ""]
+    if claim.kind == Kind.EXTENSION:
+        lines += [f"**Beyond the article:** {claim.source}", ""]
+    else:
+        lines += ["**The article says:**", ""]
+        for q in _quotes(claim):
+            lines += [f"> {' '.join(q.split())}", ""]
+    lines += [f"**Precise statement and conditions:** {claim.statement}", ""]
     if claim.corrected:
         lines += [f"**Corrected statement:** {claim.corrected}", ""]
     if claim.notes:
@@ -247,4 +274,7 @@ def render_markdown(views: list[ClaimView], payload: dict[str, Any], header: dic
     lines.append("")
     for v in views:
         lines += _md_claim(v, header)
+    lines += ["## Sentences of the article not checked", ""]
+    for o in OUT_OF_SCOPE:
+        lines += [f"> {' '.join(o.quote.split())}", "", f"{o.reason}", ""]
     return "\n".join(lines) + "\n"

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
-from convproof.theory.claims import CLAIMS, Claim
+from convproof.theory.claims import CLAIMS, OUT_OF_SCOPE, Claim, Kind
 
 #: The implementation column of tests that do not run a layer (theory-only properties).
 THEORY = "theory"
@@ -38,6 +38,7 @@ class ClaimRow:
     id: str
     title: str
     verdict: str
+    kind: str = Kind.ARTICLE.value
     passed: int = 0
     failed: int = 0
     skipped: int = 0
@@ -56,7 +57,8 @@ class ClaimRow:
 
 def rows(results: Iterable[TestResult], claims: Iterable[Claim] = CLAIMS) -> list[ClaimRow]:
     """One row per claim, in registry order, counting the tests that name it."""
-    table = {c.id: ClaimRow(id=c.id, title=c.title, verdict=c.verdict.value) for c in claims}
+    table = {c.id: ClaimRow(id=c.id, title=c.title, verdict=c.verdict.value, kind=c.kind.value)
+             for c in claims}
     for result in results:
         for cid in result.claims:
             row = table.get(cid)
@@ -92,6 +94,12 @@ def render(table: list[ClaimRow]) -> list[str]:
     for r in table:
         for cx in r.counterexamples:
             lines.append(f"  {r.id} minimal counterexample: {' '.join(cx.split())}")
+    extensions = [r.id for r in table if r.kind == Kind.EXTENSION.value]
+    if extensions:
+        lines.append(f"  beyond the article (extensions): {', '.join(extensions)}")
+    if OUT_OF_SCOPE:
+        scope = "; ".join(f"{o.id} ({o.summary})" for o in OUT_OF_SCOPE)
+        lines.append(f"  article sentences out of scope: {scope}")
     return lines
 
 
@@ -166,6 +174,7 @@ def to_json(table: list[ClaimRow], run: dict, impls: dict | None = None) -> dict
                 "id": r.id,
                 "title": r.title,
                 "verdict": r.verdict,
+                "kind": r.kind,
                 "outcome": r.outcome,
                 "passed": r.passed,
                 "failed": r.failed,
@@ -177,4 +186,5 @@ def to_json(table: list[ClaimRow], run: dict, impls: dict | None = None) -> dict
             }
             for r in table
         ],
+        "out_of_scope": [asdict(o) for o in OUT_OF_SCOPE],
     }

@@ -33,8 +33,9 @@ from convproof.properties.strategies import (
 )
 from convproof.reference.contract import Layer
 from convproof.reference.oracles import oracle_for
+from convproof.reference.sensitivity import sensitivity
 from convproof.theory.bounds import assert_within
-from convproof.theory.indices import Padding, delta_of, fold, output_shape, shift
+from convproof.theory.indices import Padding, shift
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -44,33 +45,12 @@ NDIMS = (1, 2, 3)
 NDIM_IDS = ["1d", "2d", "3d"]
 
 
-
-
 def _declared(layer: Layer, ndim: int, channels: bool = False, dtype: str = "float64",
               padding: Padding | None = None) -> tuple[Padding, ...]:
     """The paddings to draw from, after skipping a layer that does not declare the rest."""
     paddings = (padding,) if padding else paddings_of(layer)
     require(layer, paddings[0], ndim, channels, dtype)
     return paddings
-
-
-def sensitivity(V: np.ndarray, shape: tuple[int, ...], padding: Padding,
-                k: tuple[int, ...]) -> np.ndarray:
-    """∂h[i]/∂x[k] for every output i of a layer with kernel V on inputs of spatial
-    ``shape``: V[k - i] where |k - i| <= Δ on every axis (k - i - Δ for 'valid'), summed
-    over the wrapped offsets on the torus (fold(V)), 0 elsewhere. Axes of V after the
-    d spatial ones (C_out) are kept: shape (*out, *V.shape[d:])."""
-    d = len(shape)
-    delta = delta_of(V, d)
-    out = output_shape(shape, delta, padding)
-    base = delta if padding == "valid" else 0
-    a = np.array(k).reshape(-1, *(1,) * d) - np.indices(out) - base  # a = k - i
-    if padding == "circular":
-        n = np.array(shape).reshape(-1, *(1,) * d)
-        return fold(V, shape)[tuple(a % n)]
-    inside = np.all(np.abs(a) <= delta, axis=0)
-    picked = V[tuple(np.clip(a, -delta, delta) + delta)]
-    return np.where(inside.reshape(inside.shape + (1,) * (V.ndim - d)), picked, 0.0)
 
 
 def _widened(x: np.ndarray, V: np.ndarray, u: float | np.ndarray

@@ -8,25 +8,32 @@ below that declares the input, is not ``layer``, and is cheap enough for it.
 * the literal transcriptions of the equation, one term at a time (reference.loops,
   reference.nd.correlate_nd_loops, reference.channels.channel_loops_nd), while the
   input's work (multiply-adds) is at most :data:`LITERAL_WORK`;
-* above that, the vectorized references (reference.vectorized, reference.nd.correlate_nd,
-  reference.channels.channel_layer): sliding windows contracted with V.
+* above that, the sum of shifted copies of the input (reference.shifted), vectorized over
+  the outputs; it shares no code with the sliding-window layers (reference.vectorized,
+  reference.nd.correlate_nd, reference.channels.channel_layer), so those too meet an
+  independent computation on large inputs.
+
+A layer is "itself" when it is the same function once wrappers made with
+functools.wraps are removed (:func:`inspect.unwrap`): a user's wrapper around a reference
+is that reference.
 
 All compute in float64 with direct summation (exact on integer data, theory.bounds).
 """
 
 from __future__ import annotations
 
+import inspect
 from math import prod
 
 import numpy as np
-from convproof.reference.channels import channel_layer, channel_loops_nd
+from convproof.reference.channels import channel_loops_nd
 from convproof.reference.contract import Layer, as_layer
 from convproof.reference.loops import loops
-from convproof.reference.nd import correlate_nd, correlate_nd_loops
-from convproof.reference.vectorized import vectorized
+from convproof.reference.nd import correlate_nd_loops
+from convproof.reference.shifted import shifted_sum, shifted_sum_channels
 
 #: Multiply-adds above which the literal transcriptions (pure Python, about a
-#: microsecond per term) give way to the vectorized references.
+#: microsecond per term) give way to the sums of shifted copies.
 LITERAL_WORK = 50_000
 
 LITERAL: tuple[Layer, ...] = (
@@ -35,9 +42,8 @@ LITERAL: tuple[Layer, ...] = (
     as_layer("channel-loops", channel_loops_nd),
 )
 VECTORIZED: tuple[Layer, ...] = (
-    as_layer("vectorized", vectorized),
-    as_layer("nd-vectorized", correlate_nd),
-    as_layer("channel-vectorized", channel_layer),
+    as_layer("shifted-sum", shifted_sum),
+    as_layer("channel-shifted-sum", shifted_sum_channels),
 )
 
 
@@ -54,8 +60,9 @@ def oracle_for(layer: Layer, x: np.ndarray, V: np.ndarray) -> Layer:
     channels = V.ndim == x.ndim + 1
     ndim = x.ndim - 1 if channels else x.ndim
     candidates = (*LITERAL, *VECTORIZED) if work(x, V) <= LITERAL_WORK else VECTORIZED
+    itself = inspect.unwrap(layer.fn)
     for oracle in candidates:
-        if oracle.fn is layer.fn:
+        if inspect.unwrap(oracle.fn) is itself:
             continue
         if oracle.supports("zeros", ndim, channels):  # a reason it does not
             continue

@@ -289,3 +289,27 @@ def assert_within(actual: np.ndarray, expected: np.ndarray, bound: Bound, what: 
             f"{elementwise[worst]:.3e}; normwise bound {bound.normwise:.3e}, "
             f"||difference||_2 {norm2(r):.3e}"
         )
+
+
+def pooled(bound: Bound, pool: str, a: np.ndarray, b: np.ndarray) -> Bound:
+    """A bound on pool(a) - pool(b), a scalar, when a - S(b) is within ``bound`` for a
+    permutation S of the outputs (a cyclic shift) that the pooling ignores.
+
+    Write a = S(b) + e1 + e2 with |e1| <= E (elementwise) and ||e2||_2 <= N (item 4).
+
+    * ``"max"``: max a and max S(b) = max b differ by at most max|e| <= max E + N (moving
+      every entry by at most m moves the maximum by at most m); the maximum itself is
+      computed exactly (a comparison, no rounding).
+    * ``"sum"``, computed correctly rounded (math.fsum, a relative error of at most u_p):
+      |Σa - Σb| = |Σe| <= ΣE + √M·N over the M outputs (Cauchy-Schwarz), plus
+      u_p·(|Σa| + |Σb|) for the two roundings.
+    """
+    E = np.broadcast_to(np.asarray(bound.elementwise, dtype=np.float64), np.shape(a))
+    if pool == "max":
+        return Bound(elementwise=float(E.max(initial=0.0)) + bound.normwise)
+    if pool == "sum":
+        u = unit_roundoff(np.float64)
+        rounding = u * (abs(math.fsum(np.ravel(a))) + abs(math.fsum(np.ravel(b))))
+        spread = float(E.sum()) + math.sqrt(np.size(a)) * bound.normwise
+        return Bound(elementwise=spread + rounding)
+    raise ValueError(f"unknown pooling {pool!r}; expected 'max' or 'sum'")
