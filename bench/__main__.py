@@ -209,9 +209,9 @@ def mutants() -> dict:
     """Examples and seconds to catch each mutant of tests/mutants.py."""
     sys.path.insert(0, str(ROOT))
     try:
-        from tests.test_mutants import catch_all  # type: ignore[attr-defined]
+        from tests.catalogue import catch_all
     except ImportError:
-        return {"skipped": "tests.test_mutants.catch_all not available"}
+        return {"skipped": "tests.catalogue.catch_all not available"}
     rows = catch_all()
     examples = [r["examples"] for r in rows]
     seconds = [r["seconds"] for r in rows]

@@ -91,6 +91,14 @@ _ALLOWED: dict[str, Any] = {
 }
 
 
+def check_fits(spatial: tuple[int, ...], delta: int) -> None:
+    """The contract's ValueError for 'valid' when the kernel (side 2Δ+1) is larger than
+    the input along some spatial axis: there is no valid window (libraries that would
+    silently swap their inputs are stopped here)."""
+    if min(spatial) < 2 * delta + 1:
+        raise ValueError(f"a {2 * delta + 1}-wide kernel is larger than the input {tuple(spatial)}")
+
+
 def declare(**declared: Any) -> Callable[[F], F]:
     """Decorator: ``@declare(error_model="direct", dims=(1, 2, 3))`` stores
     ``Declares(**declared)`` on the callable as ``fn.convproof``; invalid values raise

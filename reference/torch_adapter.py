@@ -26,8 +26,19 @@ PyTorch is an optional dependency, pinned to the release this suite was checked 
 from __future__ import annotations
 
 import numpy as np
-from convproof.reference.contract import declare
+from convproof.reference.contract import check_fits, declare
 from convproof.theory.indices import delta_of
+
+
+def _periodic(xt, delta: int):  # noqa: ANN001  (torch tensors; torch is optional)
+    """The (1, C, *spatial) input extended periodically by Δ on every spatial side, by
+    indexing with (i mod n): wraps as often as a kernel larger than the input needs."""
+    import torch
+
+    for axis in range(2, xt.ndim):
+        n = xt.shape[axis]
+        xt = xt.index_select(axis, torch.arange(-delta, n + delta) % n)
+    return xt
 
 
 @declare(error_model="direct", dims=(1, 2, 3), channels=True, dtypes=("float64", "float32"))
@@ -56,20 +67,17 @@ def torch_layer(x: np.ndarray, V: np.ndarray, u: float | np.ndarray, padding: st
         weight = Vt[None, None]
         bias = torch.tensor([float(u)], dtype=dtype)
     spatial = x.shape[:d]
+    xt = xt[None]
     if padding == "valid":
-        if min(spatial) < 2 * delta + 1:
-            raise ValueError(f"kernel {V.shape} is larger than the image {x.shape}")
+        check_fits(spatial, delta)
         pad = 0
     elif padding == "zeros":
         pad = delta
     elif padding == "circular":
-        for axis, n in enumerate(spatial, start=1):
-            index = torch.arange(-delta, n + delta) % n
-            xt = xt.index_select(axis, index)
-        pad = 0
+        xt, pad = _periodic(xt, delta), 0
     else:
         raise ValueError(f"unknown padding {padding!r}")
     conv = (F.conv1d, F.conv2d, F.conv3d)[d - 1]
-    out = conv(xt[None], weight, bias, padding=pad)[0]
+    out = conv(xt, weight, bias, padding=pad)[0]
     out = out.movedim(0, -1) if channels else out[0]
     return out.numpy()

@@ -54,7 +54,8 @@ def test_claim_says_where_it_comes_from(c):
         assert c.quote, f"{c.id}: an article claim needs the sentence it makes precise"
         assert not c.source, f"{c.id}: source is for extensions"
     else:
-        assert not c.quote and not c.also, f"{c.id}: an extension borrows no sentence"
+        assert not c.quote, f"{c.id}: an extension borrows no sentence"
+        assert not c.also, f"{c.id}: an extension borrows no sentence"
         assert c.source, f"{c.id}: an extension says what it extends"
 
 
