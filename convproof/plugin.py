@@ -27,7 +27,8 @@ from hypothesis.statistics import collector
 
 import convproof.properties
 from convproof import profiles
-from convproof.reference.contract import ImplSpecError, Layer, MissingDependencyError, load
+from convproof.reference import load
+from convproof.reference.contract import ImplSpecError, Layer, MissingDependencyError
 from convproof.summary import (
     THEORY,
     TestResult,

@@ -4,13 +4,21 @@ PyTorch.
 ``BUILTINS`` maps each ``--impl`` name to a :class:`reference.contract.Layer`; ``DEFAULT``
 names the ones a plain ``pytest`` runs (the references of the article's layer and the
 scipy.signal adapters). ``torch`` is loaded only when asked for, since PyTorch is optional.
+:func:`load` turns an ``--impl`` value into a Layer.
 """
 
 from __future__ import annotations
 
+import importlib.util
 from typing import NamedTuple
 
-from convproof.reference.contract import Layer, as_layer
+from convproof.reference.contract import (
+    ImplSpecError,
+    Layer,
+    MissingDependencyError,
+    as_layer,
+    import_target,
+)
 from convproof.reference.dense import dense
 from convproof.reference.fft import fft
 from convproof.reference.loops import loops
@@ -60,4 +68,24 @@ OPTIONAL: dict[str, Optional] = {
 #: The literal transcription of the article's equation: the oracle other layers meet.
 ORACLE: Layer = BUILTINS["loops"]
 
-__all__ = ["BUILTINS", "DEFAULT", "OPTIONAL", "ORACLE", "Layer"]
+
+def load(spec: str) -> Layer:
+    """A built-in name, ``MODULE:NAME`` or ``path/to/file.py:NAME`` as a :class:`Layer`."""
+    if spec in BUILTINS:
+        return BUILTINS[spec]
+    if spec in OPTIONAL:
+        optional = OPTIONAL[spec]
+        if importlib.util.find_spec(optional.module) is None:
+            raise MissingDependencyError(
+                f"--impl {spec}: {optional.module} is not installed; {optional.install}")
+        return as_layer(spec, import_target(optional.target))
+    if ":" not in spec:
+        raise ImplSpecError(
+            f"--impl {spec!r}: not a built-in ({', '.join([*BUILTINS, *OPTIONAL])}) and not "
+            "MODULE:NAME "
+            "or path/to/file.py:NAME"
+        )
+    return as_layer(spec, import_target(spec))
+
+
+__all__ = ["BUILTINS", "DEFAULT", "OPTIONAL", "ORACLE", "Layer", "load"]

@@ -1,4 +1,5 @@
-"""The layer contract every implementation under test satisfies, and its loader.
+"""The layer contract every implementation under test satisfies, and the import of a
+``MODULE:NAME`` callable (reference.load adds the built-in names).
 
 ``layer(x, V, u, padding) -> h`` with
 
@@ -177,7 +178,9 @@ class MissingDependencyError(ImplSpecError):
     """A built-in whose optional dependency is not installed."""
 
 
-def _import_target(spec: str) -> object:
+def import_target(spec: str) -> object:
+    """The callable that ``MODULE:NAME`` or ``path/to/file.py:NAME`` names; ImplSpecError
+    says in one line what is wrong."""
     if ":" not in spec:
         raise ImplSpecError(f"--impl {spec!r}: expected MODULE:NAME or path/to/file.py:NAME")
     target, _, name = spec.rpartition(":")
@@ -220,24 +223,3 @@ def as_layer(name: str, fn: object) -> Layer:
         return Layer(name=name, fn=fn, declares=declared(fn))  # type: ignore[arg-type]
     except ValueError as exc:
         raise ImplSpecError(f"--impl {name!r}: {exc}") from None
-
-
-def load(spec: str) -> Layer:
-    """A built-in name, ``MODULE:NAME`` or ``path/to/file.py:NAME`` as a :class:`Layer`."""
-    from convproof.reference import BUILTINS, OPTIONAL
-
-    if spec in BUILTINS:
-        return BUILTINS[spec]
-    if spec in OPTIONAL:
-        optional = OPTIONAL[spec]
-        if importlib.util.find_spec(optional.module) is None:
-            raise MissingDependencyError(
-                f"--impl {spec}: {optional.module} is not installed; {optional.install}")
-        return as_layer(spec, _import_target(optional.target))
-    if ":" not in spec:
-        raise ImplSpecError(
-            f"--impl {spec!r}: not a built-in ({', '.join([*BUILTINS, *OPTIONAL])}) and not "
-            "MODULE:NAME "
-            "or path/to/file.py:NAME"
-        )
-    return as_layer(spec, _import_target(spec))

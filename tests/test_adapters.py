@@ -49,8 +49,8 @@ from typing import Any
 import numpy as np
 import pytest
 import scipy.ndimage
-from convproof.reference import BUILTINS
-from convproof.reference.contract import Layer, LayerFn, MissingDependencyError, load
+from convproof.reference import BUILTINS, load
+from convproof.reference.contract import Layer, LayerFn, MissingDependencyError
 from convproof.theory.indices import delta_of, shift
 
 from tests.catalogue import Property, layer_properties, run
