@@ -18,6 +18,7 @@ import pytest
 from convproof.properties.strategies import cases, channel_cases, deltas, impulse_of
 from convproof.reference import ORACLE
 from convproof.reference.channels import channel_layer, channel_loops
+from convproof.reference.shifted import shifted_sum_channels
 from convproof.theory import counts
 from convproof.theory.indices import PADDINGS, embed, output_shape, shift
 from hypothesis import given
@@ -30,7 +31,8 @@ from hypothesis import strategies as st
 def test_sum_of_single_channel_layers(padding, data):
     """channels: h[..., d] = u[d] + Σ_c layer(x[..., c], V[..., c, d], 0) for every output
     channel d (layer: the single-channel loop transcription, reference.ORACLE), and the
-    loop transcription of the channel equation gives the same, exactly."""
+    loop transcription of the channel equation and the sum of shifted copies
+    (reference.shifted, the oracle of large inputs) give the same, exactly."""
     case = data.draw(channel_cases(padding), label="case")
     x, V, u = case.x, case.V, case.u
     h = channel_layer(x, V, u, padding)
@@ -42,6 +44,7 @@ def test_sum_of_single_channel_layers(padding, data):
     )
     np.testing.assert_array_equal(h, expected)
     np.testing.assert_array_equal(channel_loops(x, V, u, padding), expected)
+    np.testing.assert_array_equal(shifted_sum_channels(x, V, u, padding), expected)
 
 
 @pytest.mark.claim("channels")

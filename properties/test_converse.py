@@ -42,7 +42,7 @@ def _dense(W, u):
     return lambda x: dense_torus_layer(x, W, u)
 
 
-def is_shared(W, u):
+def is_circulant(W, u):
     """W is the circulant of its first row and u is constant."""
     return bool(np.array_equal(W, circulant(W[0, 0])) and np.all(u == u.flat[0]))
 
@@ -110,7 +110,7 @@ def test_commuting_layer_is_recovered_from_its_first_row(dense):
     equals the circulant of its first row W[0, 0] and u is constant."""
     W, u = dense
     commutes = commutes_with_every_shift(_dense(W, u), u.shape)
-    assert commutes == is_shared(W, u)
+    assert commutes == is_circulant(W, u)
     if commutes:
         np.testing.assert_array_equal(W, circulant(W[0, 0]))
 

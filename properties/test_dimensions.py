@@ -26,6 +26,7 @@ from convproof.properties.strategies import (
 from convproof.reference import BUILTINS, ORACLE
 from convproof.reference.nd import correlate_nd, correlate_nd_loops
 from convproof.reference.sensitivity import sensitivity
+from convproof.reference.shifted import shifted_sum
 from convproof.theory import bounds, counts
 from convproof.theory.bounds import assert_within
 from convproof.theory.equivariance import (
@@ -57,11 +58,13 @@ SCIPY = tuple(BUILTINS[name] for name in ("scipy-direct", "scipy-fft", "ndimage"
 @given(data=st.data())
 def test_loop_transcription_equals_vectorized(ndim, data):
     """every-dimension: in d = 1, 2, 3 and every padding, the loop transcription of
-    h[i] = u + Σ_a V[a]·x[i+a] equals the sliding-window reference exactly (integers);
-    in 2-D both equal the article's 2-D loop transcription."""
+    h[i] = u + Σ_a V[a]·x[i+a] equals the sliding-window reference and the sum of shifted
+    copies (reference.shifted, the oracle of large inputs) exactly (integers); in 2-D all
+    equal the article's 2-D loop transcription."""
     c = data.draw(nd_cases(ndim), label="case")
     expected = correlate_nd_loops(c.x, c.V, c.u, c.padding)
     np.testing.assert_array_equal(correlate_nd(c.x, c.V, c.u, c.padding), expected)
+    np.testing.assert_array_equal(shifted_sum(c.x, c.V, c.u, c.padding), expected)
     if ndim == 2:
         np.testing.assert_array_equal(ORACLE.fn(c.x, c.V, c.u, c.padding), expected)
 

@@ -78,7 +78,7 @@ def _radius(V):
     return (V.shape[0] - 1) // 2
 
 
-def receptive_field(Vs, us):
+def receptive_field_of_stack(Vs, us):
     """The pixels of x that output 0 of the stack sees, as signed offsets (c0, c1) on a
     torus of side 2ΣΔ + 2, where the box of radius ΣΔ does not wrap onto itself: by shift
     equivariance output c sees x[c + a] iff the impulse response at -a is nonzero (h(e_0)
@@ -141,7 +141,7 @@ def test_receptive_field_grows_linearly(stack):
     ΣΔ = Δ1 + ... + ΔL and reaches each of its four sides, whenever every kernel has a
     nonzero entry on each side of its own box (any integer entries otherwise): the
     field's radius grows linearly with depth, LΔ for L layers of radius Δ."""
-    seen, radius = receptive_field(*stack)
+    seen, radius = receptive_field_of_stack(*stack)
     rows, cols = {c0 for c0, _ in seen}, {c1 for _, c1 in seen}
     assert all(abs(c0) <= radius and abs(c1) <= radius for c0, c1 in seen)
     assert (min(rows), max(rows), min(cols), max(cols)) == (-radius, radius, -radius, radius)
@@ -152,7 +152,7 @@ def test_receptive_field_grows_linearly(stack):
 def test_receptive_field_fills_the_box_for_positive_kernels(stack):
     """stacking: with positive kernels the receptive field is the whole box of radius ΣΔ,
     (2ΣΔ + 1)^2 pixels (every offset c = a1 + ... + aL is a sum of positive products)."""
-    seen, radius = receptive_field(*stack)
+    seen, radius = receptive_field_of_stack(*stack)
     box = {(c0, c1) for c0 in range(-radius, radius + 1) for c1 in range(-radius, radius + 1)}
     assert seen == box
     assert len(seen) == (2 * radius + 1) ** 2
@@ -166,7 +166,7 @@ def test_nonzero_kernels_need_not_fill_the_box(request):
     misses part of its box."""
 
     def violates(stack):
-        seen, radius = receptive_field(*stack)
+        seen, radius = receptive_field_of_stack(*stack)
         return len(seen) < (2 * radius + 1) ** 2
 
     Vs, _ = refute(request, layer_stacks(min_layers=2, max_layers=2, max_delta=1, kind="nonzero"),

@@ -31,6 +31,7 @@ import dataclasses
 import functools
 import importlib
 import inspect
+import re
 import sys
 import types
 from collections.abc import Iterator
@@ -336,3 +337,36 @@ def test_a_reintroduced_formula_self_comparison_is_flagged(fn, variant):
     prop = Property("reintroduced", fn, (), ())
     with installed(_variant(variant)):
         assert not run(prop).failed
+
+
+# --- the claims' own run catches the wrong mathematics ----------------------------------
+
+#: Issue 15's wrong theory variants, each with property modules of the default run and
+#: properties there that must fail under it.
+DEFAULT_RUN_CATCHES = {
+    "the conv layer's parameter count is 2": (
+        ["properties/test_parameters.py"],
+        ["test_conv_layer_has_fewer_parameters_than_dense", "test_billions_become_a_few_hundred"]),
+    "equivariant_dimension and its N-D twin: (2Δ+1)^d when the window fits, else 1": (
+        ["properties/test_converse.py", "properties/test_dimensions.py"],
+        ["test_equivariant_dimension_from_the_constraints", "test_equivariant_dimension"]),
+    "embed: the dense weights of the kernel rotated by 180°": (
+        ["properties/test_locality.py", "properties/test_agreement.py"],
+        ["test_dense_weights_vanish_outside_the_window",
+         "test_sensitivity_is_the_kernel_inside_the_window_and_zero_outside[dense]"]),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(DEFAULT_RUN_CATCHES))
+def test_the_default_run_catches_the_wrong_theory(name, run_pytest, monkeypatch):
+    """``pytest`` on the property modules, with the variant installed everywhere after
+    collection (tests/variant_plugin.py), fails, and names the properties that caught it."""
+    modules, failing = DEFAULT_RUN_CATCHES[name]
+    monkeypatch.setenv("CONVPROOF_VARIANT", name)
+    monkeypatch.setenv("HYPOTHESIS_PROFILE", "ci")
+    result = run_pytest("-p", "tests.variant_plugin", "-q", *modules)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output[-3000:]
+    for prop in failing:
+        assert re.search(rf"FAILED \S*::{re.escape(prop)}", output), (prop, output[-3000:])

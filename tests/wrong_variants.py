@@ -4,7 +4,8 @@ Each :class:`Variant` replaces one or more functions of convproof (a count formu
 index map, a reference layer, a helper of a property module) by a plausible wrong
 version, and names the properties it must make fail (:attr:`Variant.catches`). It is
 installed GLOBALLY (:func:`installed`): every reference to the original function in every
-loaded convproof module is replaced (module attributes, the values of dicts and the items
+loaded convproof module (under any name: pytest imports the property modules as
+properties.test_*) is replaced (module attributes, the values of dicts and the items
 of lists and tuples held in module attributes, and the fields of dataclass instances
 there, such as reference.BUILTINS' and reference.oracles' Layers). A property that
 computes both sides of its comparison with the same function F therefore sees the wrong
@@ -23,6 +24,7 @@ import dataclasses
 import importlib
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -47,9 +49,21 @@ def _resolve(target: str) -> tuple[Any, str, Any]:
     return module, attribute, getattr(module, attribute)
 
 
+#: The checkout: a pytest run imports the property modules from here under names of its
+#: own (properties.test_*), beside the installed convproof.properties.test_*.
+ROOT = Path(__file__).resolve().parent.parent
+
+
 def _convproof_modules() -> list[Any]:
-    return [m for name, m in list(sys.modules.items())
-            if m is not None and (name == "convproof" or name.startswith("convproof."))]
+    """Every loaded module of convproof, under whatever name it was imported."""
+    found = []
+    for name, module in list(sys.modules.items()):
+        if module is None or name.startswith("tests"):
+            continue
+        path = getattr(module, "__file__", None) or ""
+        if name == "convproof" or name.startswith("convproof.") or path.startswith(str(ROOT)):
+            found.append(module)
+    return found
 
 
 def _replace_everywhere(original: Any, wrong: Any, undo: list[Callable[[], None]]) -> int:
@@ -465,6 +479,18 @@ VARIANTS: tuple[Variant, ...] = (
     Variant("stacks run with |V|: nonzero kernels never cancel",
             ((R + "stacks:run_stack", _absolute_stack),),
             ("test_stacking::test_nonzero_kernels_need_not_fill_the_box",)),
+    Variant("the expected impulse response read off the kernel rotated",
+            ((R + "sensitivity:sensitivity",
+              lambda f: lambda V, shape, padding, k: f(V[::-1, ::-1], shape, padding, k)),),
+            ("test_locality::test_sensitivity_is_the_kernel_inside_the_window_and_zero_outside@loops",
+             "test_layers_nd::test_locality_in_every_dimension[2d]@loops",
+             "test_dimensions::test_locality[2]")),
+    Variant("the sum of shifted copies convolves (the oracle above LITERAL_WORK)",
+            ((R + "shifted:shifted_sum", _flipped_layer),),
+            ("test_dimensions::test_loop_transcription_equals_vectorized",)),
+    Variant("the sum of shifted copies with channels convolves",
+            ((R + "shifted:shifted_sum_channels", _channel_layer_convolving),),
+            ("test_channels::test_sum_of_single_channel_layers",)),
     # --- helpers of property modules -----------------------------------------------------
     Variant("the DFT eigenvalue of a convolution",
             ((P + "test_dft:eigenvalue", lambda f: lambda K, m: f(K, (-m[0], -m[1]))),),
