@@ -345,11 +345,10 @@ CLAIMS: tuple[Claim, ...] = (
         kind=Kind.EXTENSION,
         quote="",
         source=(
-            "Beyond the article, which counts the coefficients of one parametrization "
-            "(claims parameter-collapse, converse): that no other parametrization does with "
-            "fewer, since the conv layers span the whole space of shift-equivariant local "
-            "linear maps. Standard linear algebra of the cyclic group's commutant "
-            "(circulant matrices)."
+            "The article counts the coefficients of one parametrization (claims "
+            "parameter-collapse, converse); this shows that no other does with fewer, since "
+            "the conv layers span the whole space of shift-equivariant local linear maps. "
+            "Standard linear algebra of the cyclic group's commutant (circulant matrices)."
         ),
         statement=(
             "On the h×w torus, the linear maps that commute with every cyclic shift form a "
@@ -374,7 +373,7 @@ CLAIMS: tuple[Claim, ...] = (
         kind=Kind.EXTENSION,
         quote="",
         source=(
-            "Beyond the article, which does not name the Fourier transform: the convolution "
+            "The article does not name the Fourier transform: this is the convolution "
             "theorem on the finite torus (circulant matrices are diagonalised by the DFT), "
             "which is why the layer costs O(hw log hw) through the FFT (reference.fft)."
         ),
@@ -434,10 +433,10 @@ CLAIMS: tuple[Claim, ...] = (
         kind=Kind.EXTENSION,
         quote="",
         source=(
-            "Beyond the article, which considers one layer (its locality is claim locality): "
-            "what a stack of such layers sees, the receptive field of Dive into Deep "
-            "Learning §7.2.6. The composed kernel is the convolution of the kernels, a "
-            "product of polynomials."
+            "The article considers one layer (its locality is claim locality); this is what "
+            "a stack of such layers sees, the receptive field of Dive into Deep Learning "
+            "§7.2.6. The composed kernel is the convolution of the kernels, a product of "
+            "polynomials."
         ),
         statement=(
             "For h1[i] = u1 + Σ_a V1[a]·x[i+a] and h2[i] = u2 + Σ_b V2[b]·h1[i+b], "
@@ -473,8 +472,8 @@ CLAIMS: tuple[Claim, ...] = (
         kind=Kind.EXTENSION,
         quote="",
         source=(
-            "Beyond the article, which states everything for h×w matrices (claim "
-            "dense-layer's setting): the same derivation with multi-indices of length 1 and 3."
+            "The article states everything for h×w matrices (claim dense-layer's setting); "
+            "this is the same derivation with multi-indices of length 1 and 3."
         ),
         statement=(
             "With multi-indices of length d = 1, 2, 3 (x of shape (n1, ..., nd), V of "
@@ -503,8 +502,8 @@ CLAIMS: tuple[Claim, ...] = (
         kind=Kind.EXTENSION,
         quote="",
         source=(
-            "Beyond the article, whose pixels x[i,j] and h[i,j] are scalars: images and "
-            "hidden maps have channels (Dive into Deep Learning §7.1.4 and §7.4)."
+            "The article's pixels x[i,j] and h[i,j] are scalars; images and hidden maps have "
+            "channels (Dive into Deep Learning §7.1.4 and §7.4)."
         ),
         statement=(
             "With C_in input and C_out output channels, h[i,j,d] = u[d] + Σ_{a,b=-Δ..Δ} Σ_c "
