@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from hypothesis.strategies import DataObject
 
 #: Calls kept per example: the properties make one to three; refute() searches may make
 #: thousands, whose inputs are not the failing example's.
@@ -138,8 +139,6 @@ def watch(test: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(test)
     def recorded(*args: Any, **kwargs: Any) -> Any:
-        from hypothesis.strategies import DataObject
-
         example = start(kwargs)
         for value in kwargs.values():
             if isinstance(value, DataObject):
@@ -214,8 +213,6 @@ def call_data(call: Call) -> dict[str, Any]:
 def example_data(example: Example) -> dict[str, Any]:
     """The example as data: the test's arguments (without the layer and the st.data()
     object), the labelled draws and the implementation's calls."""
-    from hypothesis.strategies import DataObject
-
     arguments = {k: to_data(v) for k, v in example.arguments.items()
                  if k != "layer" and not isinstance(v, DataObject)}
     return {
@@ -227,7 +224,6 @@ def example_data(example: Example) -> dict[str, Any]:
 
 def compact(example: Example, limit: int = 400) -> str:
     """The example on one line: ``name=value`` for the arguments and draws."""
-    from hypothesis.strategies import DataObject
 
     def shown(value: Any) -> str:  # functions by name, not <function f at 0x...>
         return value.__name__ if callable(value) and hasattr(value, "__name__") else repr(value)

@@ -3,7 +3,8 @@
 * :func:`call` runs a contract layer and turns every misbehaviour (an unexpected exception,
   a non-array, a wrong shape, NaN) into a failed property whose message names the
   implementation and the input, never an internal error of the suite. A padding the
-  implementation does not support skips the test for it.
+  implementation does not support skips the test for it. Each call's inputs and output
+  are recorded as the evidence of a failure (convproof.evidence).
 * :func:`bound` is the error bound of one call (theory.bounds for the layer's model).
 * :func:`refute` asks Hypothesis for the minimal counterexample to a literal wording and
   records it for the claims table.

@@ -400,22 +400,27 @@ class ClaimsRecorder:
         """The results, with a result for every indexed test that has none: interrupted
         if it had started, else never run."""
         self._read_worker_indexes()
-        interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+        why = ("the run was interrupted" if exitstatus == pytest.ExitCode.INTERRUPTED else
+               "the run stopped after its workers crashed"
+               if any(r.outcome == "crashed" for r in self.results.values()) else
+               "the run stopped before it")
         for nodeid in self.index:
             if nodeid not in self.results:
                 outcome = "interrupted" if nodeid in self.running else "not run"
                 result = self._indexed(nodeid, outcome)
-                result.message = ("interrupted while it ran" if outcome == "interrupted" else
-                                  "never ran: the run was interrupted" if interrupted else
-                                  "never ran: the run stopped before it")
+                result.message = ("interrupted while it ran" if outcome == "interrupted"
+                                  else f"never ran: {why}")
+                result.replay = failures.replay_command(self.config, nodeid, result.impl, "")
                 self.results[nodeid] = result
         return list(self.results.values())
 
     def _failures(self, results: list[TestResult]) -> list[dict]:
         """Each property that did not pass or skip, with its evidence, for the JSON and
         the report."""
+        empty = {"reason": "", "example": {}, "example_text": "", "snippet": "",
+                 "snippet_file": "", "output": ""}
         return [{"nodeid": r.nodeid, "impl": r.impl, "claims": r.claims, "outcome": r.outcome,
-                 "message": r.message, "replay": r.replay, **r.evidence}
+                 "message": r.message, "replay": r.replay, **empty, **r.evidence}
                 for r in results if r.claims and r.outcome not in ("passed", "skipped")]
 
     # --- the summary -------------------------------------------------------------------

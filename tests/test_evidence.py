@@ -267,13 +267,17 @@ def test_report_leads_with_the_failures(flipped):
 
 
 @pytest.mark.slow
-def test_full_tracebacks_on_request(tmp_path):
+def test_full_tracebacks_on_request_and_the_evidence_still_kept(tmp_path):
     spec = _write(tmp_path, FLIPPED)
     node = "properties/test_convolution.py::test_layer_is_scipy_cross_correlation"
-    result = _pytest(f"{node}[{spec}]", "--impl", spec, "--tb=long")
+    out = tmp_path / "claims.json"
+    result = _pytest(f"{node}[{spec}]", "--impl", spec, "--tb=long", f"--claims-json={out}")
     assert result.returncode == 1
     assert "def test_layer_is_scipy_cross_correlation" in result.stdout
     assert "replay:  python -m pytest" not in result.stdout
+    [failure] = json.loads(out.read_text())["failures"]
+    assert "--convproof-replay" in failure["replay"]
+    assert failure["example"]["calls"]
 
 
 # --- the recorder, the snippet's literals, the summary: units ---------------------------
