@@ -32,7 +32,7 @@ def _unwritable(directory: Path) -> str:
         with tempfile.TemporaryFile(dir=directory, prefix=".convproof-check-"):
             pass
     except OSError as exc:
-        return f"cannot write in {directory}: {exc.strerror or exc}"
+        return f"cannot create a file in {directory} ({exc.strerror or exc})"
     return ""
 
 

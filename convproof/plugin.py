@@ -247,7 +247,10 @@ def _result(report: pytest.TestReport) -> TestResult:
 
 def _message(report: pytest.TestReport) -> str:
     """A failure's message when it left no evidence (an error in setup or teardown, a
-    crash): the last line of its report, bounded."""
+    crash): the exception's first line, else the last line of its report, bounded."""
+    crash = getattr(report.longrepr, "reprcrash", None)
+    if crash is not None and crash.message.strip():
+        return crash.message.strip().splitlines()[0][: failures.MAX_MESSAGE]
     text = str(report.longrepr).strip()
     return text.splitlines()[-1][: failures.MAX_MESSAGE] if text else report.outcome
 

@@ -624,3 +624,47 @@ def test_an_existing_output_path_given_apart_from_its_option(tmp_path):
     result = _pytest("--claims-json", str(out), timeout=60)
     assert result.returncode == 4, result.stdout[-2000:]
     assert f"write --claims-json={out}" in result.stderr
+
+
+@pytest.mark.slow
+def test_evidence_travels_from_xdist_workers(tmp_path):
+    """Under -n 2 the failures' evidence is built on the workers and reaches the
+    controller's JSON whole, the same as a serial run's."""
+    pytest.importorskip("xdist")
+    spec = _write(tmp_path, FLIPPED)
+    runs = {}
+    for name, extra in (("serial", []), ("parallel", ["-n", "2"])):
+        out = tmp_path / f"{name}.json"
+        result = _pytest("properties/test_convolution.py", "properties/test_locality.py",
+                         "--impl", spec, f"--claims-json={out}", *extra)
+        assert result.returncode == 1, result.stdout[-3000:]
+        runs[name] = {f["nodeid"]: f for f in json.loads(out.read_text())["failures"]}
+    assert runs["serial"]
+    assert sorted(runs["parallel"]) == sorted(runs["serial"])
+    for nodeid, serial in runs["serial"].items():
+        parallel = runs["parallel"][nodeid]
+        for key in ("message", "replay", "example", "snippet"):
+            assert parallel[key] == serial[key], (nodeid, key)
+        assert parallel["example"]["calls"]
+
+
+def test_an_error_in_setup_is_an_error_with_its_message(repo_copy, run_pytest):
+    prop = repo_copy / "convproof" / "properties" / "test_zz_setup_error.py"
+    prop.write_text(textwrap.dedent('''
+        import pytest
+
+        @pytest.fixture
+        def broken():
+            raise RuntimeError("the fixture broke")
+
+        @pytest.mark.claim("dense-layer")
+        def test_needs_the_fixture(broken):
+            pass
+    '''))
+    out = repo_copy / "claims.json"
+    result = run_pytest(str(prop), f"--claims-json={out}", cwd=repo_copy)
+    assert result.returncode == 1, result.stdout[-2000:]
+    [failure] = json.loads(out.read_text())["failures"]
+    assert failure["outcome"] == "error"
+    assert "the fixture broke" in failure["message"]
+    assert "1 errors" in result.stdout
