@@ -3,7 +3,8 @@
 * :func:`call` runs a contract layer and turns every misbehaviour (an unexpected exception,
   a non-array, a wrong shape, NaN) into a failed property whose message names the
   implementation and the input, never an internal error of the suite. A padding the
-  implementation does not support skips the test for it.
+  implementation does not support skips the test for it. Each call's inputs and output
+  are recorded as the evidence of a failure (convproof.evidence).
 * :func:`bound` is the error bound of one call (theory.bounds for the layer's model).
 * :func:`refute` asks Hypothesis for the minimal counterexample to a literal wording and
   records it for the claims table.
@@ -20,6 +21,7 @@ from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis.errors import NoSuchExample
 from hypothesis.strategies import SearchStrategy
 
+from convproof import evidence
 from convproof.reference.contract import Layer
 from convproof.theory import bounds
 from convproof.theory.indices import PADDINGS, Padding, delta_of, output_shape
@@ -64,6 +66,7 @@ def call(layer: Layer, x: np.ndarray, V: np.ndarray, u: float | np.ndarray,
     channels = V.ndim == x.ndim + 1
     spatial = x.ndim - 1 if channels else x.ndim
     require(layer, padding, spatial, channels, x.dtype.name)
+    record = evidence.begin_call(layer, x, V, u, padding)  # the evidence of a failure
     try:
         h = layer.fn(x, V, u, padding)
     except NotImplementedError:
@@ -72,6 +75,7 @@ def call(layer: Layer, x: np.ndarray, V: np.ndarray, u: float | np.ndarray,
         raise ImplementationError(
             f"{layer.name} raised {type(exc).__name__}: {exc} on {_describe(x, V, u, padding)}"
         ) from None
+    evidence.returned(record, h)
     if not isinstance(h, np.ndarray):
         raise ImplementationError(
             f"{layer.name} returned {type(h).__name__}, not a numpy array, on "

@@ -7,7 +7,13 @@
   property. Either failure stops the run before any test runs.
 * After the run, one row per claim: verdict, tests passed/failed/skipped, examples run;
   ``--claims-json PATH`` writes the same as JSON, and ``--claims-report DIR`` the report
-  of the run (convproof/report.py) with that JSON beside it.
+  of the run (convproof/report.py) with that JSON beside it, both atomically; option
+  values that cannot work stop the run before any test (convproof/options.py).
+* A failed property is shown in a few lines (convproof/failures.py): the message naming
+  the implementation and the claim, the minimal example, the command that replays it
+  (``--convproof-replay VERSION:BLOB``) and a standalone snippet; the summary lists the
+  failing properties by implementation and claim, the article's refutations apart, and
+  how many properties passed, failed, crashed, were interrupted or never ran.
 
 Results travel in each report's ``user_properties``, so a pytest-xdist controller gathers
 the same table as a serial run.
@@ -17,6 +23,8 @@ from __future__ import annotations
 
 import gc
 import json
+import shutil
+import tempfile
 import time
 from collections.abc import Generator
 from pathlib import Path
@@ -26,7 +34,7 @@ from hypothesis import settings
 from hypothesis.statistics import collector
 
 import convproof.properties
-from convproof import profiles
+from convproof import atomic, evidence, failures, options, profiles
 from convproof.reference import load
 from convproof.reference.contract import ImplSpecError, Layer, MissingDependencyError
 from convproof.summary import (
@@ -66,6 +74,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="write the report of the run into DIR: index.html, report.md, claims.json, figures",
     )
     group.addoption(
+        "--convproof-replay", metavar="VERSION:BLOB", default=None,
+        help="replay exactly one failing example of the one property named on the command "
+        "line: the value a failure's replay command prints (Hypothesis's reproduce blob)",
+    )
+    group.addoption(
         "--slow",
         action="store_true",
         help="also run the machinery tests marked slow (end-to-end runs, the mutant "
@@ -75,6 +88,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(tryfirst=True)  # before Hypothesis's, which loads --hypothesis-profile
 def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):  # the controller checked them for its workers
+        options.check(config)  # before any test runs: bad paths and profiles stop here
     settings.load_profile(profiles.default_profile())
     from convproof.reference import DEFAULT
 
@@ -218,33 +233,201 @@ def _result(report: pytest.TestReport) -> TestResult:
     props: dict = {}
     for key, value in report.user_properties:
         props[key] = props.get(key, 0) + value if key == "examples" else value
+    failure = props.get("failure") or {}
     return TestResult(
         nodeid=report.nodeid,
         claims=list(props.get("claims", [])),
         impl=props.get("impl", THEORY),
         examples=props.get("examples", 1),
         counterexample=props.get("counterexample", ""),
+        message=failure.get("message", ""),
+        replay=failure.get("replay", ""),
+        evidence={k: v for k, v in failure.items() if k not in ("message", "replay")},
     )
 
 
+def _message(report: pytest.TestReport) -> str:
+    """A failure's message when it left no evidence (an error in setup or teardown, a
+    crash): the exception's first line, else the last line of its report, bounded."""
+    crash = getattr(report.longrepr, "reprcrash", None)
+    if crash is not None and crash.message.strip():
+        return crash.message.strip().splitlines()[0][: failures.MAX_MESSAGE]
+    text = str(report.longrepr).strip()
+    return text.splitlines()[-1][: failures.MAX_MESSAGE] if text else report.outcome
+
+
+def _index_entry(item: pytest.Item) -> dict:
+    layer = getattr(item, "callspec", None) and item.callspec.params.get("layer")
+    return {"claims": _claim_ids(item), "impl": getattr(layer, "name", THEORY)}
+
+
 class ClaimsRecorder:
-    """Gathers one :class:`TestResult` per test from the reports (local or from workers)."""
+    """Gathers one :class:`TestResult` per test from the reports (local or from workers),
+    keeps each failure's evidence, and writes the table, the JSON and the report.
+
+    Every collected test is in the index (nodeid -> claims, implementation), so a test
+    without a report is still accounted for: interrupted if it had started, never run if
+    not. Under pytest-xdist each worker writes its index into a directory the controller
+    names in ``workerinput``: a worker that crashes takes its reports' claims with it, and
+    the controller's crash report carries none.
+    """
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.results: dict[str, TestResult] = {}
+        self.index: dict[str, dict] = {}
+        self.running: set[str] = set()
         self.start = time.time()
+        self.index_dir: str | None = None
+
+    # --- collection, and the index of what should run ---------------------------------
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        replay = self.config.getoption("convproof_replay")
+        targets = []
+        for item in session.items:
+            handle = getattr(getattr(item, "obj", None), "hypothesis", None)
+            if handle is not None and _claim_ids(item):
+                handle.inner_test = evidence.watch(handle.inner_test)
+                targets.append(item)
+            self.index[item.nodeid] = _index_entry(item)
+        if replay and len(targets) != 1:
+            raise pytest.UsageError(
+                f"--convproof-replay pins one example of one property: name exactly one "
+                f"property's node id ({len(targets)} selected)")
+        workerinput = getattr(self.config, "workerinput", None)
+        if workerinput and workerinput.get("convproof_index"):
+            path = Path(workerinput["convproof_index"]) / f"{workerinput['workerid']}.json"
+            atomic.write_text(path, json.dumps(self.index))
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: object) -> None:
+        """xdist controller: tell each worker where to write its index."""
+        if self.index_dir is None:
+            self.index_dir = tempfile.mkdtemp(prefix="convproof-index-")
+        node.workerinput["convproof_index"] = self.index_dir  # type: ignore[attr-defined]
+
+    def _read_worker_indexes(self) -> None:
+        if self.index_dir is None:
+            return
+        for path in sorted(Path(self.index_dir).glob("*.json")):
+            try:
+                self.index.update(json.loads(path.read_text()))
+            except (OSError, ValueError):  # a worker that died while writing: others have it
+                continue
+
+    # --- running: the replay pin and each failure's evidence ---------------------------
+
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        replay = self.config.getoption("convproof_replay")
+        if replay and getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            version, _, blob = replay.rpartition(":")
+            # what @reproduce_failure(version, blob) sets (hypothesis.core)
+            item.obj._hypothesis_internal_use_reproduce_failure = (version, blob)
+
+    def pytest_runtest_teardown(self, item: pytest.Item) -> None:
+        if getattr(getattr(item, "obj", None), "_hypothesis_internal_use_reproduce_failure", None):
+            item.obj._hypothesis_internal_use_reproduce_failure = None
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, object, object]:
+        """Record the calls of a test without Hypothesis as one example (a Hypothesis
+        test records each example itself, evidence.watch)."""
+        evidence.start()
+        try:
+            return (yield)
+        except BaseException as exc:
+            example = evidence.current()
+            if example is not None and example.calls:
+                evidence.attach(exc, example)
+            raise
+        finally:
+            evidence.stop()
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        report = yield
+        if report.failed:
+            # a layer printing megabytes per call must not flood the terminal or the JSON
+            report.sections = [(title, failures.truncated(text)) for title, text in report.sections]
+        claims = _claim_ids(item)
+        if report.failed and call.when == "call" and claims:
+            impl = _index_entry(item)["impl"]
+            failure = failures.evidence_of(item, call.excinfo, impl, claims)
+            failure["output"] = failures.truncated(
+                "\n".join(text for title, text in report.sections if title.startswith("Captured")))
+            report.user_properties.append(("failure", failure))
+            if failures.concise(self.config):
+                report.longrepr = failures.concise_repr(failure)
+        return report
+
+    # --- gathering results -------------------------------------------------------------
+
+    def pytest_runtest_logstart(self, nodeid: str, location: tuple) -> None:
+        self.running.add(nodeid)
+
+    def pytest_runtest_logfinish(self, nodeid: str, location: tuple) -> None:
+        self.running.discard(nodeid)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when == "call" or (report.when == "setup" and not report.passed):
             result = _result(report)
             result.outcome = report.outcome
+            if report.when == "setup" and report.failed:
+                result.outcome = "error"
             result.duration = report.duration
-            if report.failed:
-                result.message = str(report.longrepr).strip().splitlines()[-1][:300]
+            if report.failed and not result.message:
+                result.message = _message(report)
             self.results[report.nodeid] = result
-        elif report.when == "teardown" and report.failed and report.nodeid in self.results:
-            self.results[report.nodeid].outcome = "failed"
+        elif report.when == "teardown" and report.failed:
+            result = self.results.get(report.nodeid) or self._indexed(report.nodeid)
+            result.outcome, result.message = "error", result.message or _message(report)
+            self.results[report.nodeid] = result
+        elif report.when not in ("setup", "call", "teardown") and report.failed:
+            # pytest-xdist's report of a crashed worker's test (when '???'): no
+            # user_properties, so its claims come from the index
+            result = self._indexed(report.nodeid)
+            result.outcome, result.message = "crashed", _message(report)
+            result.replay = failures.replay_command(self.config, report.nodeid, result.impl, "")
+            self.results[report.nodeid] = result
+            self.running.discard(report.nodeid)
+
+    def _indexed(self, nodeid: str, outcome: str = "failed") -> TestResult:
+        self._read_worker_indexes()
+        entry = self.index.get(nodeid, {})
+        return TestResult(nodeid=nodeid, claims=list(entry.get("claims", [])),
+                          impl=entry.get("impl", THEORY), outcome=outcome, examples=0)
+
+    def _complete(self, exitstatus: int) -> list[TestResult]:
+        """The results, with a result for every indexed test that has none: interrupted
+        if it had started, else never run."""
+        self._read_worker_indexes()
+        why = ("the run was interrupted" if exitstatus == pytest.ExitCode.INTERRUPTED else
+               "the run stopped after its workers crashed"
+               if any(r.outcome == "crashed" for r in self.results.values()) else
+               "the run stopped before it")
+        for nodeid in self.index:
+            if nodeid not in self.results:
+                outcome = "interrupted" if nodeid in self.running else "not run"
+                result = self._indexed(nodeid, outcome)
+                result.message = ("interrupted while it ran" if outcome == "interrupted"
+                                  else f"never ran: {why}")
+                result.replay = failures.replay_command(self.config, nodeid, result.impl, "")
+                self.results[nodeid] = result
+        return list(self.results.values())
+
+    def _failures(self, results: list[TestResult]) -> list[dict]:
+        """Each property that did not pass or skip, with its evidence, for the JSON and
+        the report."""
+        empty = {"reason": "", "example": {}, "example_text": "", "snippet": "",
+                 "snippet_file": "", "output": ""}
+        return [{"nodeid": r.nodeid, "impl": r.impl, "claims": r.claims, "outcome": r.outcome,
+                 "message": r.message, "replay": r.replay, **empty, **r.evidence}
+                for r in results if r.claims and r.outcome not in ("passed", "skipped")]
+
+    # --- the summary -------------------------------------------------------------------
 
     def pytest_terminal_summary(
         self, terminalreporter: pytest.TerminalReporter, exitstatus: int
@@ -260,10 +443,12 @@ class ClaimsRecorder:
             terminalreporter.write_line(
                 f"{skipped_slow} slow machinery tests deselected; run them with --slow"
             )
-        if not any(result.claims for result in self.results.values()):
+        results = self._complete(int(exitstatus))
+        if not any(result.claims for result in results):
             return
-        table = rows(self.results.values())
-        impls = by_impl(self.results.values())
+        width = getattr(getattr(terminalreporter, "_tw", None), "fullwidth", 120)
+        table = rows(results)
+        impls = by_impl(results)
         terminalreporter.section("claims")
         for line in render(table):
             terminalreporter.write_line(line)
@@ -272,6 +457,18 @@ class ClaimsRecorder:
             terminalreporter.section("claims by implementation (tests passed/run)")
             for line in render_side_by_side(impls, names):
                 terminalreporter.write_line(line)
+        refuted = failures.refutation_lines(table)
+        if refuted:
+            terminalreporter.section("the article's wording, refuted as expected (these pass)")
+            for line in refuted:
+                terminalreporter.write_line(line)
+        failing = failures.failure_lines(results, width)
+        if failing:
+            terminalreporter.section("failing properties, by implementation and claim", red=True)
+            for line in failing:
+                terminalreporter.write_line(line)
+        counts = failures.counts(results)
+        terminalreporter.write_line(failures.headline(counts))
         path = self.config.getoption("claims_json")
         report_dir = self.config.getoption("claims_report")
         if not (path or report_dir):
@@ -281,10 +478,11 @@ class ClaimsRecorder:
             "args": list(self.config.invocation_params.args),
             "exitstatus": int(exitstatus),
             "seconds": round(time.time() - self.start, 3),
+            "counts": counts,
         }
-        payload = to_json(table, run, impls)
+        payload = to_json(table, run, impls, self._failures(results))
         if path:
-            Path(path).write_text(json.dumps(payload, indent=2) + "\n")
+            atomic.write_text(Path(path), json.dumps(payload, indent=2) + "\n")
             terminalreporter.write_line(f"claims table written to {path}")
         if report_dir:
             from convproof.report import run_header, write_report
@@ -293,3 +491,7 @@ class ClaimsRecorder:
             terminalreporter.write_line(f"claims report written to {written.index}")
             for problem in written.problems:
                 terminalreporter.write_line(f"claims report: {problem}")
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        if self.index_dir is not None:
+            shutil.rmtree(self.index_dir, ignore_errors=True)

@@ -118,3 +118,45 @@ def ordered(payload: dict[str, Any]) -> list[dict[str, Any]]:
     return [c for c in claims if c["outcome"] == "failed"] + [
         c for c in claims if c["outcome"] != "failed"
     ]
+
+
+def _is_array(data: Any) -> bool:
+    return isinstance(data, dict) and "shape" in data and "dtype" in data
+
+
+def _walk(name: str, data: Any, found: list[tuple[str, np.ndarray]]) -> None:
+    if _is_array(data):
+        if "values" in data and len(data["shape"]) >= 1:
+            found.append((name, np.asarray(data["values"], dtype=np.float64)))
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            _walk(f"{name}.{key}" if name else key, value, found)
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            _walk(f"{name}[{index}]", value, found)
+
+
+def example_arrays(example: dict[str, Any]) -> list[tuple[str, np.ndarray]]:
+    """The arrays of a failure's example (convproof.evidence.example_data), named: each
+    call's x, V, u (with channels) and output, else those of the arguments and draws."""
+    found: list[tuple[str, np.ndarray]] = []
+    for n, call in enumerate(example.get("calls", []), 1):
+        for key in ("x", "V", "u", "output"):
+            _walk(f"call {n}: {key}", call.get(key), found)
+    if not found:
+        _walk("", example.get("arguments", {}), found)
+        for draw in example.get("draws", []):
+            _walk(draw["label"] or "draw", draw["value"], found)
+    return found
+
+
+def example_scalars(example: dict[str, Any]) -> list[str]:
+    """The scalars of each call of a failure's example: bias, padding, the shapes."""
+    lines = []
+    for n, call in enumerate(example.get("calls", []), 1):
+        u = call["u"] if not _is_array(call["u"]) else f"an array of shape {tuple(call['u']['shape'])}"
+        shapes = "; ".join(f"{k} {tuple(a['shape'])} {a['dtype']} ({a['layout']})"
+                           for k, a in (("x", call["x"]), ("V", call["V"])) if _is_array(a))
+        lines.append(f"call {n}: {call['impl']}(x, V, u={u}, padding={call['padding']!r}); "
+                     + shapes)
+    return lines

@@ -9,7 +9,7 @@ from __future__ import annotations
 import platform
 import sys
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 from convproof.theory.claims import CLAIMS, OUT_OF_SCOPE, Claim, Kind
 
@@ -24,11 +24,25 @@ class TestResult:
     nodeid: str
     claims: list[str]
     impl: str = THEORY
-    outcome: str = "passed"  # passed, failed, skipped
+    outcome: str = "passed"  # passed, failed, skipped, crashed, error, interrupted, not run
     examples: int = 0
     duration: float = 0.0
     counterexample: str = ""
     message: str = ""
+    replay: str = ""
+    #: a failure's evidence (convproof.failures.evidence_of): example, snippet, output
+    evidence: dict = field(default_factory=dict)
+
+    def entry(self) -> dict:
+        """The result as a claim's ``tests`` entry of the JSON (without the evidence,
+        which the payload's ``failures`` carries once)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "evidence"}
+
+
+#: Which column of the table each outcome counts in: a crash or an error fails the
+#: property; a property interrupted or never run is not run.
+COUNTED_AS = {"passed": "passed", "failed": "failed", "crashed": "failed", "error": "failed",
+              "skipped": "skipped", "interrupted": "not_run", "not run": "not_run"}
 
 
 @dataclass
@@ -42,6 +56,7 @@ class ClaimRow:
     passed: int = 0
     failed: int = 0
     skipped: int = 0
+    not_run: int = 0
     examples: int = 0
     tests: list[dict] = field(default_factory=list)
     counterexamples: list[str] = field(default_factory=list)
@@ -64,9 +79,10 @@ def rows(results: Iterable[TestResult], claims: Iterable[Claim] = CLAIMS) -> lis
             row = table.get(cid)
             if row is None:
                 continue
-            setattr(row, result.outcome, getattr(row, result.outcome) + 1)
+            column = COUNTED_AS.get(result.outcome, "failed")
+            setattr(row, column, getattr(row, column) + 1)
             row.examples += result.examples
-            row.tests.append(asdict(result))
+            row.tests.append(result.entry())
             if result.counterexample and result.counterexample not in row.counterexamples:
                 row.counterexamples.append(result.counterexample)
     return list(table.values())
@@ -91,9 +107,6 @@ def render(table: list[ClaimRow]) -> list[str]:
 
     lines = [fmt(header), "  ".join("-" * w for w in widths)]
     lines += [fmt(line) for line in body]
-    for r in table:
-        for cx in r.counterexamples:
-            lines.append(f"  {r.id} minimal counterexample: {' '.join(cx.split())}")
     extensions = [r.id for r in table if r.kind == Kind.EXTENSION.value]
     if extensions:
         lines.append(f"  beyond the article (extensions): {', '.join(extensions)}")
@@ -115,7 +128,9 @@ def by_impl(results: Iterable[TestResult], claims: Iterable[Claim] = CLAIMS) -> 
                 cell = table[cid].setdefault(
                     result.impl, {"passed": 0, "failed": 0, "skipped": 0}
                 )
-                cell[result.outcome] += 1
+                column = COUNTED_AS.get(result.outcome, "failed")
+                if column in cell:  # a property never run counts in no cell
+                    cell[column] += 1
     return table
 
 
@@ -162,12 +177,15 @@ def versions() -> dict[str, str]:
     return found
 
 
-def to_json(table: list[ClaimRow], run: dict, impls: dict | None = None) -> dict:
+def to_json(table: list[ClaimRow], run: dict, impls: dict | None = None,
+            failures: list[dict] | None = None) -> dict:
     """The claims table as a JSON-ready dict (one entry per claim); ``impls`` is the
-    :func:`by_impl` table, included per claim as ``by_impl``."""
+    :func:`by_impl` table, included per claim as ``by_impl``; ``failures``, every property
+    that failed, crashed, errored, was interrupted or never ran, with its evidence."""
     impls = impls or {}
     return {
         "run": run,
+        "failures": failures or [],
         "versions": versions(),
         "claims": [
             {
@@ -179,6 +197,7 @@ def to_json(table: list[ClaimRow], run: dict, impls: dict | None = None) -> dict
                 "passed": r.passed,
                 "failed": r.failed,
                 "skipped": r.skipped,
+                "not_run": r.not_run,
                 "examples": r.examples,
                 "counterexamples": r.counterexamples,
                 "by_impl": impls.get(r.id, {}),

@@ -256,6 +256,15 @@ def excess(r: np.ndarray, bound: Bound) -> float:
     return norm2(over) - bound.normwise
 
 
+class MismatchError(AssertionError):
+    """A failed comparison, carrying its two sides (as float64 arrays) and what was
+    compared, for the evidence a failure report keeps."""
+
+    def __init__(self, message: str, actual: np.ndarray, expected: np.ndarray, what: str) -> None:
+        super().__init__(message)
+        self.actual, self.expected, self.what = actual, expected, what
+
+
 def assert_within(actual: np.ndarray, expected: np.ndarray, bound: Bound, what: str) -> None:
     """Fail with a one-paragraph diagnostic unless actual - expected is within ``bound``.
 
@@ -265,15 +274,17 @@ def assert_within(actual: np.ndarray, expected: np.ndarray, bound: Bound, what: 
     actual = np.asarray(actual, dtype=np.float64)
     expected = np.asarray(expected, dtype=np.float64)
     if actual.shape != expected.shape:
-        raise AssertionError(f"{what}: shape {actual.shape} != expected {expected.shape}")
+        raise MismatchError(f"{what}: shape {actual.shape} != expected {expected.shape}",
+                       actual, expected, what)
     if bound.is_zero:
         if np.array_equal(actual, expected):
             return
         bad = np.argwhere(actual != expected)
         first = tuple(int(v) for v in bad[0])
-        raise AssertionError(
+        raise MismatchError(
             f"{what}: not exactly equal at {len(bad)} of {actual.size} positions; "
-            f"first at {first}: {actual[first]!r} != {expected[first]!r}"
+            f"first at {first}: {float(actual[first])!r} != {float(expected[first])!r}",
+            actual, expected, what,
         )
     with np.errstate(invalid="ignore", over="ignore"):  # inf - inf: reported below
         r = actual - expected
@@ -283,11 +294,12 @@ def assert_within(actual: np.ndarray, expected: np.ndarray, bound: Bound, what: 
         elementwise = np.broadcast_to(bound.elementwise, r.shape)
         over = np.where(np.isfinite(r), np.abs(r) - elementwise, np.inf)
         worst = tuple(int(v) for v in np.unravel_index(np.argmax(over), r.shape))
-        raise AssertionError(
+        raise MismatchError(
             f"{what}: difference exceeds the error bound (theory.bounds); worst element "
             f"{worst}: |difference| {abs(r[worst]):.3e}, elementwise bound there "
             f"{elementwise[worst]:.3e}; normwise bound {bound.normwise:.3e}, "
-            f"||difference||_2 {norm2(r):.3e}"
+            f"||difference||_2 {norm2(r):.3e}",
+            actual, expected, what,
         )
 
 
