@@ -198,6 +198,8 @@ def _undeclared(item: pytest.Item) -> str:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     problems = []
     ours = [item for item in items if _is_ours(item.path)]
+    # -p no:warnings takes the filterwarnings marker (and the filters) away
+    filters = FILTERWARNINGS if config.pluginmanager.has_plugin("warnings") else ()
     for item in ours:
         item.stash[OURS] = True
         ids = _claim_ids(item)
@@ -206,7 +208,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for cid in ids:
             if cid not in BY_ID:
                 problems.append(f"{item.nodeid} names unknown claim {cid!r}")
-        for spec in FILTERWARNINGS:
+        for spec in filters:
             item.add_marker(pytest.mark.filterwarnings(spec), append=False)
         layer = getattr(item, "callspec", None) and item.callspec.params.get("layer")
         item.user_properties.append(("claims", ids))
