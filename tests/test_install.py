@@ -51,10 +51,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def run(site: Path, cwd: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    """The ``pytest`` console script in ``cwd`` with the installed convproof first on the path."""
+    """The ``pytest`` console script in ``cwd`` with the installed convproof first on the path
+    (``env`` adds variables; a value None unsets one)."""
     environ = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "CI", "PYTEST_ADDOPTS")}
     environ.update({"PYTHONPATH": str(site), "HYPOTHESIS_PROFILE": "ci", "COLUMNS": "80"})
     environ.update(env or {})
+    environ = {k: v for k, v in environ.items() if v is not None}  # None: unset
     return subprocess.run([str(PYTEST), *args], cwd=cwd, env=environ, capture_output=True,
                           text=True, timeout=600)
 
@@ -112,6 +114,7 @@ def test_impl_is_imported_from_the_working_directory(site, tmp_path):
 
 
 PROBE = '''
+import os
 import warnings
 
 import pytest
@@ -125,7 +128,7 @@ def test_zz_warning_fails():
 
 @pytest.mark.claim("dense-layer")
 def test_zz_profile():
-    assert settings.get_current_profile_name() == "ci"
+    assert settings.get_current_profile_name() == os.environ["EXPECTED_PROFILE"]
 '''
 
 
@@ -138,13 +141,21 @@ def probed_site(site, tmp_path):
     return copy
 
 
-def test_installed_plugin_brings_markers_profile_and_warning_filters(probed_site, tmp_path):
+@pytest.mark.parametrize(("args", "env", "expected"), [
+    ((), {}, "ci"),  # run() sets HYPOTHESIS_PROFILE=ci
+    (("--hypothesis-profile", "thorough"), {}, "thorough"),
+    ((), {"HYPOTHESIS_PROFILE": None}, "dev"),
+])
+def test_installed_plugin_brings_markers_profile_and_warning_filters(probed_site, tmp_path, args,
+                                                                     env, expected):
     """Without convproof's pyproject.toml the plugin registers its markers (accepted under
-    --strict-markers), loads the chosen profile, and makes a RuntimeWarning fail a property."""
+    --strict-markers), loads the chosen profile (ci, thorough, or dev by default), and makes
+    a RuntimeWarning fail a property."""
     work = tmp_path / "work"
     work.mkdir()
+    environ = {"EXPECTED_PROFILE": expected, **env}
     result = run(probed_site, work, "--pyargs", "convproof.properties.test_zz_probe",
-                 "--strict-markers", "-rA")
+                 "--strict-markers", "-rA", *args, env=environ)
     assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-2000:]
     outcomes = [line for line in result.stdout.splitlines() if line.startswith(("PASSED", "FAILED"))]
     assert len(outcomes) == 2, outcomes
