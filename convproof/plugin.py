@@ -22,6 +22,7 @@ project's other tests run as they would without it.
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import sys
@@ -160,8 +161,13 @@ def _impls(config: pytest.Config) -> list[Layer]:
     return config.stash[IMPLS]
 
 
+@functools.cache  # one lookup per module, not per item
+def _resolved(path: str) -> Path:
+    return Path(path).resolve()
+
+
 def _is_ours(path: object) -> bool:
-    return PROPERTIES_DIR in Path(str(path)).resolve().parents
+    return PROPERTIES_DIR in _resolved(str(path)).parents
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -216,7 +222,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if problems:
         raise pytest.UsageError("claim markers: " + "; ".join(problems))
     config.stash[COLLECTED] = (
-        {Path(str(item.path)).resolve() for item in ours},
+        {_resolved(str(item.path)) for item in ours},
         {cid for item in ours for cid in _claim_ids(item)},
     )
     undeclared = [i for i in ours if _undeclared(i)]
