@@ -1,4 +1,7 @@
-"""Measure the suite on this machine: ``python -m bench [--quick] [--out bench/results.json]``.
+"""Measure the suite on this machine: ``python -m bench [--quick] [--update | --out PATH]``.
+
+Results go to bench/out/results.json (untracked); ``--update`` writes the committed
+figures, bench/results.json, which bench/RESULTS.md quotes.
 
 Sections (each a function below, each writing one part of the JSON):
 
@@ -34,6 +37,9 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
+#: Where a run writes unless told otherwise (untracked), and the committed figures.
+OUT = ROOT / "bench" / "out"
+COMMITTED = ROOT / "bench" / "results.json"
 
 
 def machine() -> dict:
@@ -261,7 +267,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only", choices=["suite", "scaling", "references", "mutants"],
                         action="append")
-    parser.add_argument("--out", default=str(ROOT / "bench" / "results.json"))
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--out", default=str(OUT / "results.json"),
+                       help="where to write the results (default bench/out/results.json, untracked)")
+    where.add_argument("--update", action="store_const", dest="out", const=str(COMMITTED),
+                       help="write the committed figures, bench/results.json")
     parser.add_argument("--profile", default="ci",
                         help="Hypothesis profile of the suite section (default ci: derandomized); "
                         "another profile is stored as suite_PROFILE")
@@ -272,6 +282,7 @@ def main(argv: list[str] | None = None) -> None:
     repeat = 1 if args.quick else args.repeat
     sections = args.only or ["suite", "scaling", "references", "mutants"]
     out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
     # --only refreshes its sections and keeps the others of an earlier run
     results: dict = json.loads(out.read_text()) if args.only and out.exists() else {}
     here = machine()

@@ -17,14 +17,24 @@
 
 Results travel in each report's ``user_properties``, so a pytest-xdist controller gathers
 the same table as a serial run.
+
+Installed, the plugin is loaded by its entry point in every pytest run of the environment,
+so it keeps to convproof's own items: it registers its markers, parametrizes ``layer``,
+applies the properties' warning filters and checks claim markers only for tests under
+convproof.properties, and loads its Hypothesis profile only for a convproof run (one that
+names convproof's properties, ``--impl``, ``--claims-json`` or ``--claims-report``); a
+project's other tests run as they would without it.
 """
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import shutil
+import sys
 import tempfile
+import textwrap
 import time
 from collections.abc import Generator
 from pathlib import Path
@@ -44,6 +54,7 @@ from convproof.summary import (
     render,
     render_side_by_side,
     rows,
+    shown,
     to_json,
 )
 from convproof.theory.claims import BY_ID, CLAIMS
@@ -52,8 +63,23 @@ from convproof.theory.claims import BY_ID, CLAIMS
 #: top-level properties/ folder, mapped there by pyproject.toml).
 PROPERTIES_DIR = Path(convproof.properties.__file__).resolve().parent
 IMPLS = pytest.StashKey[list]()
-SLOW_DESELECTED = pytest.StashKey[int]()
 UNDECLARED_DESELECTED = pytest.StashKey[int]()
+CONVPROOF_RUN = pytest.StashKey[bool]()
+COLLECTED = pytest.StashKey[tuple]()  # (modules, claim ids) before any deselection
+OURS = pytest.StashKey[bool]()  # on an item: a property of convproof.properties
+
+#: The markers the properties use, registered by the plugin so that they exist wherever
+#: convproof is installed (pyproject.toml registers only the checkout's own).
+MARKERS = (
+    "claim(*ids): the claim(s) of convproof.theory.claims.CLAIMS that this property checks",
+    "inputs(channels=False, dtype='float64'): the input a property feeds the layer beyond "
+    "its ndim/dtype parameters; in the default run built-in layers that do not declare it "
+    "are deselected, under --impl they are skipped",
+)
+#: Warnings that fail a property: a RuntimeWarning is an overflow or a NaN in the
+#: arithmetic under test, a HypothesisWarning a misused strategy. pyproject.toml's
+#: filterwarnings holds the same for the checkout (tests/test_install.py checks it).
+FILTERWARNINGS = ("error::RuntimeWarning", "error::hypothesis.errors.HypothesisWarning")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -78,23 +104,45 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="replay exactly one failing example of the one property named on the command "
         "line: the value a failure's replay command prints (Hypothesis's reproduce blob)",
     )
-    group.addoption(
-        "--slow",
-        action="store_true",
-        help="also run the machinery tests marked slow (end-to-end runs, the mutant "
-        "catalogue); without it they are deselected unless -m names them",
-    )
 
 
-@pytest.hookimpl(tryfirst=True)  # before Hypothesis's, which loads --hypothesis-profile
-def pytest_configure(config: pytest.Config) -> None:
-    if not hasattr(config, "workerinput"):  # the controller checked them for its workers
-        options.check(config)  # before any test runs: bad paths and profiles stop here
-    settings.load_profile(profiles.default_profile())
-    from convproof.reference import DEFAULT
+def _names_properties(config: pytest.Config) -> bool:
+    """Whether the run's arguments reach convproof's properties: a path in (or above)
+    PROPERTIES_DIR, or under --pyargs the package convproof or convproof.properties."""
+    for arg in config.args:
+        target = arg.split("::")[0]
+        parts = target.split(".")
+        if config.getoption("pyargs") and parts[0] == "convproof" and parts[1:2] in ([], ["properties"]):
+            return True
+        path = (config.invocation_params.dir / target).resolve()
+        if path == PROPERTIES_DIR or path in PROPERTIES_DIR.parents or PROPERTIES_DIR in path.parents:
+            return True
+    return False
 
+
+def is_convproof_run(config: pytest.Config) -> bool:
+    """A run of convproof's properties, or one that asked for convproof's options."""
+    asked = any(config.getoption(name) for name in ("impl", "claims_json", "claims_report"))
+    return asked or _names_properties(config)
+
+
+def _importable_from(directory: Path) -> None:
+    """Put the invocation directory first on sys.path, as ``python -m pytest`` does, so that
+    ``--impl MODULE:NAME`` finds a module of the user's project under the ``pytest``
+    console script too (whose sys.path starts with the script's own directory)."""
+    if not any(Path(entry or ".").resolve() == directory for entry in sys.path):
+        sys.path.insert(0, str(directory))
+
+
+def _load_impls(config: pytest.Config) -> list[Layer]:
+    from convproof.reference import BUILTINS, DEFAULT, OPTIONAL
+
+    specs = config.getoption("impl") or DEFAULT
+    if any(s not in BUILTINS and s not in OPTIONAL and ":" in s
+           and not s.rpartition(":")[0].endswith(".py") for s in specs):
+        _importable_from(config.invocation_params.dir.resolve())
     impls = []
-    for spec in config.getoption("impl") or DEFAULT:
+    for spec in specs:
         try:
             impls.append(load(spec))
         except MissingDependencyError as exc:
@@ -102,13 +150,45 @@ def pytest_configure(config: pytest.Config) -> None:
             config.issue_config_time_warning(pytest.PytestConfigWarning(str(exc)), stacklevel=2)
         except ImplSpecError as exc:
             raise pytest.UsageError(str(exc)) from None
-    config.stash[IMPLS] = impls
+    return impls
+
+
+@pytest.hookimpl(tryfirst=True)  # before Hypothesis's, which loads --hypothesis-profile
+def pytest_configure(config: pytest.Config) -> None:
+    for line in MARKERS:
+        config.addinivalue_line("markers", line)
+    config.stash[CONVPROOF_RUN] = is_convproof_run(config)
+    if config.stash[CONVPROOF_RUN]:
+        if not hasattr(config, "workerinput"):  # the controller checked them for its workers
+            options.check(config)  # before any test runs: bad paths and profiles stop here
+        # Before the properties are imported: @settings reads the profile at decoration.
+        # A project's other tests keep their own profile (the checkout's conftest.py
+        # loads this one for the suite's own tests).
+        settings.load_profile(profiles.default_profile())
+        config.stash[IMPLS] = _load_impls(config)
     config.pluginmanager.register(ClaimsRecorder(config), "convproof-claims")
 
 
+def _impls(config: pytest.Config) -> list[Layer]:
+    """The implementations under test, loaded at configure in a convproof run (so that a
+    bad --impl stops the run at once), else when a property first needs them."""
+    if IMPLS not in config.stash:
+        config.stash[IMPLS] = _load_impls(config)
+    return config.stash[IMPLS]
+
+
+@functools.cache  # one lookup per module, not per item
+def _resolved(path: str) -> Path:
+    return Path(path).resolve()
+
+
+def _is_ours(path: object) -> bool:
+    return PROPERTIES_DIR in _resolved(str(path)).parents
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "layer" in metafunc.fixturenames:
-        impls = metafunc.config.stash[IMPLS]
+    if "layer" in metafunc.fixturenames and _is_ours(metafunc.definition.path):
+        impls = _impls(metafunc.config)
         metafunc.parametrize("layer", impls, ids=[impl.name for impl in impls])
 
 
@@ -117,7 +197,7 @@ def _claim_ids(item: pytest.Item) -> list[str]:
 
 
 def _in_properties(item: pytest.Item) -> bool:
-    return PROPERTIES_DIR in Path(str(item.path)).resolve().parents
+    return item.stash.get(OURS, False)
 
 
 def _undeclared(item: pytest.Item) -> str:
@@ -134,21 +214,34 @@ def _undeclared(item: pytest.Item) -> str:
     return layer.supports(min(layer.paddings), **wanted) if layer.paddings else ""
 
 
+# tryfirst: before -k, -m, --deselect and --lf take items away, so that the claims check
+# below sees every property collected
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     problems = []
-    for item in items:
+    ours = [item for item in items if _is_ours(item.path)]
+    # -p no:warnings takes the filterwarnings marker (and the filters) away
+    filters = FILTERWARNINGS if config.pluginmanager.has_plugin("warnings") else ()
+    for item in ours:
+        item.stash[OURS] = True
         ids = _claim_ids(item)
-        if _in_properties(item) and not ids:
+        if not ids:
             problems.append(f"{item.nodeid} names no claim (add @pytest.mark.claim(...))")
         for cid in ids:
             if cid not in BY_ID:
                 problems.append(f"{item.nodeid} names unknown claim {cid!r}")
+        for spec in filters:
+            item.add_marker(pytest.mark.filterwarnings(spec), append=False)
         layer = getattr(item, "callspec", None) and item.callspec.params.get("layer")
         item.user_properties.append(("claims", ids))
         item.user_properties.append(("impl", getattr(layer, "name", THEORY)))
     if problems:
         raise pytest.UsageError("claim markers: " + "; ".join(problems))
-    undeclared = [i for i in items if _undeclared(i)]
+    config.stash[COLLECTED] = (
+        {_resolved(str(item.path)) for item in ours},
+        {cid for item in ours for cid in _claim_ids(item)},
+    )
+    undeclared = [i for i in ours if _undeclared(i)]
     if config.getoption("impl"):
         # Under --impl a user sees what their layer did not declare, as skips marked
         # before Hypothesis runs: a skip raised inside an explicit @example would be
@@ -164,26 +257,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             dropped = set(undeclared)
             items[:] = [i for i in items if i not in dropped]
             config.stash[UNDECLARED_DESELECTED] = len(undeclared)
-    if not config.getoption("slow") and not config.getoption("markexpr"):
-        # properties are never deselected: a claim's evidence always runs
-        slow = [i for i in items if i.get_closest_marker("slow") and not _in_properties(i)]
-        if slow:
-            config.hook.pytest_deselected(items=slow)
-            chosen = set(slow)
-            items[:] = [i for i in items if i not in chosen]
-            config.stash[SLOW_DESELECTED] = len(slow)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Every claim needs a property, checked when all of properties/ is collected."""
+    """Every claim needs a property, checked when all of properties/ is collected (counted
+    before -k, -m or --lf deselect any, which do not make a claim lose its property)."""
     config = session.config
-    if config.getoption("keyword") or config.getoption("markexpr"):
-        return
     modules = {p.resolve() for p in PROPERTIES_DIR.glob("test_*.py")}
-    collected = {Path(str(item.path)).resolve() for item in session.items}
+    collected, named = config.stash.get(COLLECTED, (set(), set()))
     if not modules or not modules <= collected:
         return
-    named = {cid for item in session.items if _in_properties(item) for cid in _claim_ids(item)}
     missing = [c.id for c in CLAIMS if c.id not in named]
     if missing:
         raise pytest.UsageError(f"claims with no property: {', '.join(missing)}")
@@ -192,6 +275,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 @pytest.hookimpl(wrapper=True, trylast=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     """Count the examples Hypothesis runs (inside the Hypothesis plugin's own wrapper)."""
+    if not _in_properties(item):
+        return (yield)
     outer = collector.value
     counted = []
 
@@ -225,7 +310,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     ``object.__del__``). A serial run is left alone: its table is printed before its
     shutdown, and a process that called ``pytest.main()`` may go on to other work.
     """
-    if hasattr(config, "workerinput"):  # set by xdist on its workers only
+    # set by xdist on its workers only; a project's other runs are left alone
+    if hasattr(config, "workerinput") and config.stash.get(CONVPROOF_RUN, False):
         gc.freeze()
 
 
@@ -432,30 +518,34 @@ class ClaimsRecorder:
     def pytest_terminal_summary(
         self, terminalreporter: pytest.TerminalReporter, exitstatus: int
     ) -> None:
+        width = self.config.get_terminal_writer().fullwidth
+        short = self.config.get_verbosity() < 0
+
+        def say(text: str) -> None:
+            for line in textwrap.wrap(text, width):
+                terminalreporter.write_line(line)
+
         undeclared = self.config.stash.get(UNDECLARED_DESELECTED, 0)
         if undeclared:
-            terminalreporter.write_line(
-                f"{undeclared} N-D, channel and float32 items deselected for built-in layers "
-                "that do not declare them; --impl torch (or scipy-direct, ...) runs them"
-            )
-        skipped_slow = self.config.stash.get(SLOW_DESELECTED, 0)
-        if skipped_slow:
-            terminalreporter.write_line(
-                f"{skipped_slow} slow machinery tests deselected; run them with --slow"
-            )
+            say(f"{undeclared} N-D, channel and float32 items deselected for built-in layers "
+                "that do not declare them; --impl torch (or scipy-direct, ...) runs them")
         results = self._complete(int(exitstatus))
         if not any(result.claims for result in results):
-            return
-        width = getattr(getattr(terminalreporter, "_tw", None), "fullwidth", 120)
+            return  # no property ran: no table of zeros
         table = rows(results)
         impls = by_impl(results)
+        selected = shown(table)
         terminalreporter.section("claims")
-        for line in render(table):
+        for line in render(selected, width, short):
             terminalreporter.write_line(line)
-        names = [i.name for i in self.config.stash[IMPLS]]
-        if len(names) > 1:
+        if len(selected) < len(table):
+            say(f"{len(table) - len(selected)} of {len(table)} claims not selected by this run "
+                "(no property of theirs ran); --claims-json lists every claim")
+        names = [i.name for i in _impls(self.config)]
+        side_by_side = render_side_by_side(impls, names, width) if len(names) > 1 else []
+        if side_by_side:
             terminalreporter.section("claims by implementation (tests passed/run)")
-            for line in render_side_by_side(impls, names):
+            for line in side_by_side:
                 terminalreporter.write_line(line)
         refuted = failures.refutation_lines(table)
         if refuted:
@@ -474,7 +564,7 @@ class ClaimsRecorder:
         if not (path or report_dir):
             return
         run = {
-            "impls": [impl.name for impl in self.config.stash[IMPLS]],
+            "impls": [impl.name for impl in _impls(self.config)],
             "args": list(self.config.invocation_params.args),
             "exitstatus": int(exitstatus),
             "seconds": round(time.time() - self.start, 3),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import platform
 import sys
+import textwrap
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
 
@@ -88,32 +89,62 @@ def rows(results: Iterable[TestResult], claims: Iterable[Claim] = CLAIMS) -> lis
     return list(table.values())
 
 
-def render(table: list[ClaimRow]) -> list[str]:
-    """The table as aligned text lines."""
-    header = ("claim", "title", "verdict", "passed", "failed", "skipped", "examples")
-    body = [
-        (r.id, r.title, r.verdict, str(r.passed), str(r.failed), str(r.skipped), str(r.examples))
-        for r in table
-    ]
+#: Shorter verdicts for a terminal too narrow for the full ones (the JSON keeps them).
+SHORT_VERDICTS = {"holds under conditions": "conditional", "false as stated": "false"}
+#: The narrowest title column worth showing; below it the title is left out.
+MIN_TITLE = 16
+
+
+def _aligned(header: list[str], body: list[list[str]], numeric: set[int]) -> list[str]:
+    """Header, rule and body as columns two spaces apart, numbers right-aligned."""
     widths = [max(len(line[c]) for line in [header, *body]) for c in range(len(header))]
-    numeric = {3, 4, 5, 6}
 
-    def fmt(line: tuple[str, ...]) -> str:
-        cells = (
-            cell.rjust(w) if c in numeric else cell.ljust(w)
-            for c, (cell, w) in enumerate(zip(line, widths, strict=True))
-        )
-        return "  ".join(cells).rstrip()
+    def fmt(line: list[str]) -> str:
+        return "  ".join(cell.rjust(w) if c in numeric else cell.ljust(w)
+                         for c, (cell, w) in enumerate(zip(line, widths, strict=True))).rstrip()
 
-    lines = [fmt(header), "  ".join("-" * w for w in widths)]
-    lines += [fmt(line) for line in body]
+    return [fmt(header), "  ".join("-" * w for w in widths), *(fmt(line) for line in body)]
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def shown(table: list[ClaimRow]) -> list[ClaimRow]:
+    """The rows of the claims a run selected (a test of it passed, failed or skipped)."""
+    return [r for r in table if r.passed + r.failed + r.skipped]
+
+
+def render(table: list[ClaimRow], width: int | None = None, short: bool = False) -> list[str]:
+    """The table as aligned text lines, no wider than ``width`` (when given): the title is
+    cut short, then left out, then the verdicts shortened, and minimal counterexamples
+    wrapped; ``short`` (pytest -q) leaves the title out."""
+    numbers = ("passed", "failed", "skipped", "examples")
+
+    def lines(title: int | None, verdict: dict[str, str]) -> list[str]:
+        header = ["claim", *(["title"] if title else []), "verdict", *numbers]
+        body = [[r.id, *([_clip(r.title, title)] if title else []), verdict.get(r.verdict, r.verdict),
+                 *(str(getattr(r, n)) for n in numbers)] for r in table]
+        first = len(header) - len(numbers)
+        return _aligned(header, body, set(range(first, len(header))))
+
+    limit = width or 10**6
+    title = None if short else max([len(r.title) for r in table], default=0)
+    out = lines(title, {})
+    if title and len(out[1]) > limit:
+        title -= len(out[1]) - limit
+        out = lines(title if title >= MIN_TITLE else None, {})
+    if len(out[1]) > limit:
+        out = lines(None, SHORT_VERDICTS)
+    # the counterexamples to the article's wording print apart (convproof.failures)
     extensions = [r.id for r in table if r.kind == Kind.EXTENSION.value]
-    if extensions:
-        lines.append(f"  beyond the article (extensions): {', '.join(extensions)}")
+    notes = [f"  beyond the article (extensions): {', '.join(extensions)}"] if extensions else []
     if OUT_OF_SCOPE:
         scope = "; ".join(f"{o.id} ({o.summary})" for o in OUT_OF_SCOPE)
-        lines.append(f"  article sentences out of scope: {scope}")
-    return lines
+        notes.append(f"  article sentences out of scope: {scope}")
+    for note in notes:
+        out += textwrap.wrap(note, limit, subsequent_indent="    ")
+    return out
 
 
 def by_impl(results: Iterable[TestResult], claims: Iterable[Claim] = CLAIMS) -> dict:
@@ -134,9 +165,29 @@ def by_impl(results: Iterable[TestResult], claims: Iterable[Claim] = CLAIMS) -> 
     return table
 
 
-def render_side_by_side(table: dict, impls: list[str]) -> list[str]:
+def abbreviations(impls: list[str], limit: int = 16) -> dict[str, str]:
+    """A column heading of at most ``limit`` characters for each implementation name: a
+    file's path left out (path/to/conv.py:layer -> conv.py:layer), then the end cut short."""
+    short: dict[str, str] = {}
+    for name in impls:
+        target, colon, fn = name.rpartition(":")
+        base = f"{target.replace(chr(92), '/').rsplit('/', 1)[-1]}{colon}{fn}" if colon else name
+        heading = _clip(base, limit)
+        k = 1
+        while heading in short.values():  # two names that cut short alike
+            k += 1
+            heading = _clip(base, limit - len(str(k))) + str(k)
+        short[name] = heading
+    return short
+
+
+def render_side_by_side(table: dict, impls: list[str], width: int | None = None) -> list[str]:
     """One column per implementation: passed/run per claim, FAIL when any failed,
-    '-' when all were skipped (the implementation declares no support) or none concern it."""
+    '-' when all were skipped (the implementation declares no support).
+
+    Only the claims some implementation ran a test of have a row (theory-only claims are
+    in the claims table). Names longer than a column are abbreviated (a legend follows),
+    and when the columns do not fit in ``width`` they are split over several tables."""
 
     def cell(counts: dict | None) -> str:
         if not counts or counts["passed"] + counts["failed"] == 0:
@@ -145,15 +196,32 @@ def render_side_by_side(table: dict, impls: list[str]) -> list[str]:
         text = f"{counts['passed']}/{run}"
         return f"FAIL {text}" if counts["failed"] else text
 
-    header = ["claim", *impls]
-    body = [[cid, *(cell(row.get(impl)) for impl in impls)] for cid, row in table.items()]
-    widths = [max(len(line[c]) for line in [header, *body]) for c in range(len(header))]
-    lines = ["  ".join(h.ljust(w) if c == 0 else h.rjust(w)
-                       for c, (h, w) in enumerate(zip(header, widths, strict=True))).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    for line in body:
-        lines.append("  ".join(v.ljust(w) if c == 0 else v.rjust(w)
-                               for c, (v, w) in enumerate(zip(line, widths, strict=True))).rstrip())
+    heading = abbreviations(impls)
+    claims = [cid for cid, row in table.items() if any(row.get(impl) for impl in impls)]
+    if not claims:
+        return []
+    columns = {impl: [cell(table[cid].get(impl)) for cid in claims] for impl in impls}
+    first = max([len("claim"), *map(len, claims)])
+    limit = width or 10**6
+    groups: list[list[str]] = [[]]
+    used = first
+    for impl in impls:
+        need = 2 + max(len(heading[impl]), *map(len, columns[impl] or [""]))
+        if groups[-1] and used + need > limit:
+            groups.append([])
+            used = first
+        groups[-1].append(impl)
+        used += need
+    lines: list[str] = []
+    for group in groups:
+        if lines:
+            lines.append("")
+        body = [[cid, *(columns[impl][k] for impl in group)] for k, cid in enumerate(claims)]
+        lines += _aligned(["claim", *(heading[impl] for impl in group)], body,
+                          set(range(1, len(group) + 1)))
+    for impl in impls:
+        if heading[impl] != impl:
+            lines += textwrap.wrap(f"{heading[impl]}: {impl}", limit, subsequent_indent="    ")
     return lines
 
 

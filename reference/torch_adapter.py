@@ -20,7 +20,8 @@ output i is centred on input i: weight[o, c, Δ + a] is our V[a, c, o].
   thread pool cost milliseconds per call: the torch properties ran four times slower.
 
 PyTorch is an optional dependency, pinned to the release this suite was checked with
-(2.13.0, CPU build): ``pip install -e '.[torch]'``.
+(2.13.0, CPU build): the ``torch`` extra (``pip install -e '.[torch]'`` in a checkout) or
+``pip install torch==2.13.0``.
 """
 
 from __future__ import annotations
