@@ -1,7 +1,7 @@
 """What a failure looks like and what evidence a run keeps (issues 15 and 16).
 
 End to end, against a d2l-style layer with one bug (the kernel flipped, as
-tests/test_plugin.py's FLIPPED): the default run's summary names the implementation and
+tests/external_impls.py's FLIPPED): the default run's summary names the implementation and
 its broken claims in a few lines; each failure prints a replay command that, run as
 printed, fails again on the same example, and a snippet that runs alone with numpy and
 shows the discrepancy; the JSON and the report carry the examples as data. Then the runs
@@ -30,7 +30,7 @@ from convproof.theory.claims import BY_ID
 
 from convproof import atomic, evidence, failures, report, snippet
 from convproof.summary import TestResult as Result
-from tests.test_plugin import FLIPPED
+from tests.external_impls import FLIPPED
 
 ROOT = Path(__file__).resolve().parent.parent
 CI = {**os.environ, "HYPOTHESIS_PROFILE": "ci"}
