@@ -16,6 +16,7 @@ import os
 import re
 import shlex
 import tempfile
+import textwrap
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -216,7 +217,12 @@ def failure_lines(results: Iterable[TestResult], width: int = 120) -> list[str]:
     return lines
 
 
-def refutation_lines(table: list[ClaimRow]) -> list[str]:
+def refutation_lines(table: list[ClaimRow], width: int | None = None) -> list[str]:
     """The minimal counterexamples to the article's wording (claims false as stated or
-    holding only under conditions), one line each, in full."""
-    return [f"  {r.id}: {' '.join(cx.split())}" for r in table for cx in r.counterexamples]
+    holding only under conditions), in full, each wrapped to ``width`` (when given)."""
+    lines = []
+    for r in table:
+        for cx in r.counterexamples:
+            text = f"  {r.id}: {' '.join(cx.split())}"
+            lines += textwrap.wrap(text, width, subsequent_indent="    ") if width else [text]
+    return lines

@@ -40,6 +40,7 @@ from collections.abc import Generator
 from pathlib import Path
 
 import pytest
+from _pytest._code.code import ReprEntryNative, ReprExceptionInfo, ReprTraceback
 from hypothesis import settings
 from hypothesis.statistics import collector
 
@@ -347,6 +348,16 @@ def _index_entry(item: pytest.Item) -> dict:
     return {"claims": _claim_ids(item), "impl": getattr(layer, "name", THEORY)}
 
 
+def _concise_longrepr(text: str, original: object) -> object:
+    """``text`` in place of a failure's traceback, keeping the original's one-line crash
+    message, which pytest's short summary prints ("FAILED node - message"). Built from
+    pytest's own report classes (as pytest-xdist relies on them too), so that workers
+    send it to the controller like any traceback."""
+    lines = [line + "\n" for line in text.splitlines()]
+    entries = ReprTraceback([ReprEntryNative(lines)], None, "native")
+    return ReprExceptionInfo(reprtraceback=entries, reprcrash=getattr(original, "reprcrash", None))
+
+
 class ClaimsRecorder:
     """Gathers one :class:`TestResult` per test from the reports (local or from workers),
     keeps each failure's evidence, and writes the table, the JSON and the report.
@@ -446,7 +457,7 @@ class ClaimsRecorder:
                 "\n".join(text for title, text in report.sections if title.startswith("Captured")))
             report.user_properties.append(("failure", failure))
             if failures.concise(self.config):
-                report.longrepr = failures.concise_repr(failure)
+                report.longrepr = _concise_longrepr(failures.concise_repr(failure), report.longrepr)
         return report
 
     # --- gathering results -------------------------------------------------------------
@@ -547,7 +558,7 @@ class ClaimsRecorder:
             terminalreporter.section("claims by implementation (tests passed/run)")
             for line in side_by_side:
                 terminalreporter.write_line(line)
-        refuted = failures.refutation_lines(table)
+        refuted = failures.refutation_lines(table, width)
         if refuted:
             terminalreporter.section("the article's wording, refuted as expected (these pass)")
             for line in refuted:

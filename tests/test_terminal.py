@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from convproof.theory.claims import CLAIMS
 
+from convproof.failures import refutation_lines
 from convproof.summary import ClaimRow, abbreviations, render, render_side_by_side
 from tests import user_project
 
@@ -25,12 +26,13 @@ def outcomes(stdout: str) -> list[tuple[str, str]]:
 
 
 def table_lines(stdout: str) -> list[str]:
-    """The lines of the claims tables: from the claims section to the next one after them."""
+    """The lines of the claims tables and of the article's refutations: from the claims
+    section to the next one after them."""
     start = stdout.index(" claims ")
     block = stdout[stdout.rfind("\n", 0, start) + 1:]
     lines = block.splitlines()
     ends = [k for k, line in enumerate(lines) if k > 0 and line.startswith("=")
-            and " claims by implementation " not in line]
+            and " claims by implementation " not in line and " refuted as expected " not in line]
     return lines[: ends[0]] if ends else lines
 
 
@@ -83,7 +85,7 @@ def test_quiet_table_fits_80_columns(run_pytest, tmp_path, monkeypatch):
     assert result.returncode == 0, result.stdout[-3000:]
     lines = table_lines(result.stdout)
     assert any(line.startswith("convolution ") for line in lines)
-    assert any("minimal counterexample" in line for line in lines)
+    assert any(line.startswith("  convolution: ") for line in lines)  # a refutation
     assert any(" claims by implementation " in line for line in lines)
     heading = abbreviations([f"{impl}:layer"])[f"{impl}:layer"]
     assert any(line.startswith(f"{heading}: ") for line in lines), lines  # the legend
@@ -119,7 +121,8 @@ def _table(counterexample: str = "") -> list[ClaimRow]:
 @pytest.mark.parametrize("short", [False, True])
 def test_claims_table_fits_the_width(width, short):
     cx = "layer(x) == u + convolve2d(x, V, mode='same'): " + "Case(" + "x=[[0.0, 1.0]], " * 12 + ")"
-    lines = render(_table(cx), width, short)
+    table = _table(cx)
+    lines = render(table, width, short) + refutation_lines(table, width)
     assert all(len(line) <= width for line in lines), [line for line in lines if len(line) > width]
     body = lines[2: 2 + len(CLAIMS)]
     assert [line.split()[0] for line in body] == [c.id for c in CLAIMS]
@@ -134,7 +137,7 @@ def test_claims_table_fits_the_width(width, short):
 def test_claims_table_keeps_full_titles_when_they_fit():
     lines = render(_table(), width=400)
     assert lines[0].split()[:3] == ["claim", "title", "verdict"]
-    assert all(c.title in line for c, line in zip(CLAIMS, lines[2:], strict=True))
+    assert all(c.title in line for c, line in zip(CLAIMS, lines[2: 2 + len(CLAIMS)], strict=True))
 
 
 @pytest.mark.parametrize("width", [40, 80, 132])
