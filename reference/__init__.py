@@ -1,9 +1,12 @@
-"""Independent implementations of the article's layer, and adapters to scipy, numpy and
-PyTorch.
+"""Independent implementations of the article's layer and of the conv contract, and
+adapters to scipy, numpy, PyTorch, JAX and ONNX Runtime.
 
 ``BUILTINS`` maps each ``--impl`` name to a :class:`reference.contract.Layer`; ``DEFAULT``
 names the ones a plain ``pytest`` runs (the references of the article's layer and the
-scipy.signal adapters). ``torch`` is loaded only when asked for, since PyTorch is optional.
+scipy.signal adapters); ``CONV_BUILTINS`` and ``CONV_DEFAULT`` the same for the conv
+contract (reference.conv_contract). ``torch``, ``jax`` and ``onnxruntime`` are loaded only
+when asked for, since their libraries are optional; each implements the conv contract,
+and the article's layer runs on it through reference.embedding.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from convproof.reference.contract import Layer, as_layer
+from convproof.reference.conv import conv_loops, conv_taps, conv_windows
+from convproof.reference.conv_contract import Conv, as_conv
 from convproof.reference.dense import dense
 from convproof.reference.fft import fft
 from convproof.reference.loops import loops
@@ -40,6 +45,18 @@ DEFAULT: tuple[str, ...] = (
     "loops", "vectorized", "fft", "dense", "correlate2d", "convolve2d", "ndimage"
 )
 
+#: The conv contract's references (reference.conv), by ``--impl`` name.
+CONV_BUILTINS: dict[str, Conv] = {
+    name: as_conv(name, fn)
+    for name, fn in {"conv-loops": conv_loops, "conv-taps": conv_taps,
+                     "conv-windows": conv_windows}.items()
+}
+
+#: The conv references a plain ``pytest`` checks (each against the others; the literal
+#: loops serve as their oracle on small inputs, reference.oracles).
+CONV_DEFAULT: tuple[str, ...] = ("conv-taps", "conv-windows")
+
+
 class Optional(NamedTuple):
     """A built-in whose library is optional: the module that must be importable, the
     adapter ("module:callable"), and the one line that says how to install the library."""
@@ -52,12 +69,21 @@ class Optional(NamedTuple):
 #: Built-ins whose dependency is optional, loaded only when asked for.
 OPTIONAL: dict[str, Optional] = {
     "torch": Optional(
-        "torch", "convproof.reference.torch_adapter:torch_layer",
+        "torch", "convproof.reference.torch_conv:torch_conv",
         "install it with: pip install torch==2.13.0 (the CPU build this suite was checked "
         "with; a plain 'pip install torch' pulls a CUDA build of several GB)"),
+    "jax": Optional(
+        "jax", "convproof.reference.jax_conv:jax_conv",
+        "install it with: pip install jax==0.10.2 jaxlib==0.10.2 (the CPU release this "
+        "suite was checked with), or pip install -e '.[jax]'"),
+    "onnxruntime": Optional(
+        "onnxruntime", "convproof.reference.onnxruntime_conv:onnxruntime_conv",
+        "install it with: pip install onnxruntime==1.32.0 onnx==1.23.2 (the CPU releases "
+        "this suite was checked with), or pip install -e '.[onnxruntime]'"),
 }
 
 #: The literal transcription of the article's equation: the oracle other layers meet.
 ORACLE: Layer = BUILTINS["loops"]
 
-__all__ = ["BUILTINS", "DEFAULT", "OPTIONAL", "ORACLE", "Layer"]
+__all__ = ["BUILTINS", "CONV_BUILTINS", "CONV_DEFAULT", "DEFAULT", "OPTIONAL", "ORACLE", "Conv",
+           "Layer"]

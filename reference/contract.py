@@ -214,22 +214,36 @@ def as_layer(name: str, fn: object) -> Layer:
         raise ImplSpecError(f"--impl {name!r}: {exc}") from None
 
 
-def load(spec: str) -> Layer:
-    """A built-in name, ``MODULE:NAME`` or ``path/to/file.py:NAME`` as a :class:`Layer`."""
-    from convproof.reference import BUILTINS, OPTIONAL
+def load(spec: str) -> Layer | Any:
+    """A built-in name, ``MODULE:NAME`` or ``path/to/file.py:NAME`` as a :class:`Layer`,
+    or as a reference.conv_contract.Conv when the callable carries ``contract = "conv"``."""
+    from convproof.reference import BUILTINS, CONV_BUILTINS, OPTIONAL
 
     if spec in BUILTINS:
         return BUILTINS[spec]
+    if spec in CONV_BUILTINS:
+        return CONV_BUILTINS[spec]
     if spec in OPTIONAL:
         optional = OPTIONAL[spec]
         if importlib.util.find_spec(optional.module) is None:
             raise MissingDependencyError(
                 f"--impl {spec}: {optional.module} is not installed; {optional.install}")
-        return as_layer(spec, _import_target(optional.target))
+        return as_impl(spec, _import_target(optional.target))
     if ":" not in spec:
         raise ImplSpecError(
-            f"--impl {spec!r}: not a built-in ({', '.join([*BUILTINS, *OPTIONAL])}) and not "
-            "MODULE:NAME "
-            "or path/to/file.py:NAME"
+            f"--impl {spec!r}: not a built-in ({', '.join([*BUILTINS, *CONV_BUILTINS, *OPTIONAL])})"
+            " and not MODULE:NAME or path/to/file.py:NAME"
         )
-    return as_layer(spec, _import_target(spec))
+    return as_impl(spec, _import_target(spec))
+
+
+def as_impl(name: str, fn: object) -> Layer | Any:
+    """:func:`as_layer`, or reference.conv_contract.as_conv for a conv-contract callable."""
+    from convproof.reference.conv_contract import as_conv, is_conv
+
+    if not is_conv(fn):
+        return as_layer(name, fn)
+    try:
+        return as_conv(name, fn)
+    except ValueError as exc:
+        raise ImplSpecError(f"--impl {name!r}: {exc}") from None

@@ -30,6 +30,7 @@ runs them: no example database, and a catch is the first failing example.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import os
 import re
@@ -196,51 +197,58 @@ def _signal_2d(name: str, bug: str | None) -> Callable[..., np.ndarray]:
     return layer
 
 
+def _torch_stages(bug: str | None) -> object:
+    """The stages of reference/torch_conv.py's adapter with one of them replaced by the
+    mistake (None: as they are): torch's mistakes are patches of the conv adapter, and
+    the article's layer runs on it through reference.embedding."""
+    import torch
+    import torch.nn.functional as F  # noqa: N812
+    from convproof.reference import torch_conv as adapter
+
+    stages = adapter.Stages()
+    if bug == "convolution":
+        return dataclasses.replace(stages, weight=lambda wt, spec: wt.flip(
+            list(range(2, 2 + spec.ndim))))
+    if bug == "channels-swapped":
+        # (C_out, C_in) read as (C_in, C_out): a reshape where a transpose belongs
+        return dataclasses.replace(stages, weight=lambda wt, spec: wt.reshape(
+            wt.shape[1], wt.shape[0], *wt.shape[2:]).transpose(0, 1))
+    if bug == "valid-unchecked":
+        return dataclasses.replace(stages, check=lambda x, w, spec: None)
+
+    def pad(xt, spec):
+        pairs = [p for lo_hi in reversed(spec.padding) for p in lo_hi]
+        if spec.padding_mode == "zeros" and bug == "padding-mode":
+            return F.pad(xt, pairs, mode="replicate") if any(pairs) else xt
+        if spec.padding_mode == "zeros" and bug == "off-by-one":
+            return F.pad(xt, [p - 1 if k % 2 == 0 else p + 1 for k, p in enumerate(pairs)])
+        if spec.padding_mode == "circular" and bug == "circular-pads-once":
+            return F.pad(xt, pairs, mode="circular")
+        return adapter._pad(xt, spec)
+
+    del torch
+    return dataclasses.replace(stages, pad=pad)
+
+
 def _torch(bug: str | None) -> Callable[..., np.ndarray]:
-    """torch.nn.functional.conv{1,2,3}d, as reference/torch_adapter.py uses it."""
+    """torch.nn.functional.conv{1,2,3}d as reference/torch_conv.py calls it, with the
+    mistake ``bug`` patched into one of its stages, as the article's layer."""
+    from convproof.reference import torch_conv as adapter
+    from convproof.reference.conv_contract import as_conv
+    from convproof.reference.embedding import article_layer
 
-    def layer(x: np.ndarray, V: np.ndarray, u: float | np.ndarray, padding: str) -> np.ndarray:
-        import torch
-        import torch.nn.functional as F  # noqa: N812
-
-        torch.set_num_threads(1)
-        channels = V.ndim == x.ndim + 1
-        d = x.ndim - 1 if channels else x.ndim
-        delta = delta_of(V, d)
-        dtype = torch.float32 if x.dtype == np.float32 else torch.float64
-        xt = torch.tensor(np.ascontiguousarray(x), dtype=dtype)
-        Vt = torch.tensor(np.ascontiguousarray(V), dtype=dtype)
-        if bug == "convolution":
-            Vt = Vt.flip(list(range(d)))
-        if channels:
-            xt = xt.movedim(-1, 0)
-            if bug == "channels-swapped":
-                Vt = torch.tensor(np.ascontiguousarray(_swapped(V)), dtype=dtype)
-            weight = Vt.permute(d + 1, d, *range(d))
-            bias = torch.tensor(np.asarray(u), dtype=dtype).reshape(-1)
-        else:
-            xt, weight = xt[None], Vt[None, None]
-            bias = torch.tensor([float(u)], dtype=dtype)
-        xt = xt[None]
-        if padding == "valid":
-            _check_valid(x[..., 0] if channels else x, delta, bug)
-        elif padding == "zeros" and bug == "padding-mode":
-            xt = F.pad(xt, [delta, delta] * d, mode="replicate")
-        elif padding == "zeros":
-            xt = F.pad(xt, [delta - 1, delta + 1] * d if bug == "off-by-one" else [delta] * 2 * d)
-        elif bug == "circular-pads-once":
-            xt = F.pad(xt, [delta, delta] * d, mode="circular")
-        else:
-            for axis, n in enumerate(xt.shape[2:], start=2):
-                xt = xt.index_select(axis, torch.arange(-delta, n + delta) % n)
-        out = (F.conv1d, F.conv2d, F.conv3d)[d - 1](xt, weight, bias)[0]
-        return (out.movedim(0, -1) if channels else out[0]).numpy()
-
-    return layer
+    conv = adapter.build(_torch_stages(bug))  # type: ignore[arg-type]
+    return article_layer(as_conv("torch", conv)).fn
 
 
 def _real(adapter: str) -> Layer:
-    return load(adapter) if adapter == "torch" else BUILTINS[adapter]
+    """The adapter as --impl runs it: torch is a conv-contract adapter, seen as the
+    article's layer through reference.embedding."""
+    if adapter != "torch":
+        return BUILTINS[adapter]
+    from convproof.reference.embedding import article_layer
+
+    return article_layer(load("torch"))
 
 
 def variant(adapter: str, bug: str | None = None) -> Layer:
@@ -256,9 +264,8 @@ def variant(adapter: str, bug: str | None = None) -> Layer:
     elif adapter in ("correlate2d", "convolve2d"):
         fn, declares = _signal_2d(adapter, bug), BUILTINS[adapter].fn
     else:
-        from convproof.reference.torch_adapter import torch_layer
-
-        fn, declares = _torch(bug), torch_layer
+        fn, declares = _torch(bug), None
+        return Layer(f"{adapter}/{bug or 'correct'}", fn, _real("torch").declares)
     return Layer(f"{adapter}/{bug or 'correct'}", fn, declared(declares))
 
 
