@@ -1,7 +1,9 @@
 """The pytest plugin behind the suite: ``--impl``, claim markers, and the claims table.
 
 * ``--impl NAME|MODULE:NAME|path.py:NAME`` (repeatable) chooses the implementations every
-  property with a ``layer`` argument runs against; by default, all of reference.BUILTINS.
+  property with a ``layer`` argument runs against, and every property with a ``conv``
+  argument (the conv contract, reference.conv_contract; a conv implementation is also a
+  ``layer`` through reference.embedding); by default reference.DEFAULT and CONV_DEFAULT.
 * Every test under properties/ must carry ``@pytest.mark.claim(id, ...)`` naming claims of
   theory.claims; when the whole of properties/ is collected, every claim must have a
   property. Either failure stops the run before any test runs.
@@ -28,6 +30,7 @@ from hypothesis.statistics import collector
 import convproof.properties
 from convproof import profiles
 from convproof.reference.contract import ImplSpecError, Layer, MissingDependencyError, load
+from convproof.reference.conv_contract import Conv
 from convproof.summary import (
     THEORY,
     TestResult,
@@ -43,6 +46,8 @@ from convproof.theory.claims import BY_ID, CLAIMS
 #: top-level properties/ folder, mapped there by pyproject.toml).
 PROPERTIES_DIR = Path(convproof.properties.__file__).resolve().parent
 IMPLS = pytest.StashKey[list]()
+LAYERS = pytest.StashKey[list]()
+CONVS = pytest.StashKey[list]()
 SLOW_DESELECTED = pytest.StashKey[int]()
 UNDECLARED_DESELECTED = pytest.StashKey[int]()
 
@@ -75,10 +80,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.hookimpl(tryfirst=True)  # before Hypothesis's, which loads --hypothesis-profile
 def pytest_configure(config: pytest.Config) -> None:
     settings.load_profile(profiles.default_profile())
-    from convproof.reference import DEFAULT
+    from convproof.reference import CONV_DEFAULT, DEFAULT
 
     impls = []
-    for spec in config.getoption("impl") or DEFAULT:
+    for spec in config.getoption("impl") or (*DEFAULT, *CONV_DEFAULT):
         try:
             impls.append(load(spec))
         except MissingDependencyError as exc:
@@ -87,13 +92,29 @@ def pytest_configure(config: pytest.Config) -> None:
         except ImplSpecError as exc:
             raise pytest.UsageError(str(exc)) from None
     config.stash[IMPLS] = impls
+    config.stash[LAYERS], config.stash[CONVS] = _fixtures(impls, bool(config.getoption("impl")))
     config.pluginmanager.register(ClaimsRecorder(config), "convproof-claims")
 
 
+def _fixtures(impls: list, chosen: bool) -> tuple[list, list]:
+    """The values of the ``layer`` and ``conv`` fixtures: a conv-contract implementation
+    is a ``conv`` and, through reference.embedding, a ``layer`` of the same name (one
+    column of the table); under --impl a layer-contract implementation is also a
+    ``conv`` value, whose conv properties are then skipped (_undeclared)."""
+    from convproof.reference.embedding import article_layer
+
+    layers = [article_layer(i) if isinstance(i, Conv) else i for i in impls]
+    convs = [i for i in impls if isinstance(i, Conv) or chosen]
+    if not chosen:  # the default run: the conv references have conv properties only
+        layers = [i for i in impls if not isinstance(i, Conv)]
+    return layers, convs
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "layer" in metafunc.fixturenames:
-        impls = metafunc.config.stash[IMPLS]
-        metafunc.parametrize("layer", impls, ids=[impl.name for impl in impls])
+    for name, key in (("layer", LAYERS), ("conv", CONVS)):
+        if name in metafunc.fixturenames:
+            impls = metafunc.config.stash[key]
+            metafunc.parametrize(name, impls, ids=[impl.name for impl in impls])
 
 
 def _claim_ids(item: pytest.Item) -> list[str]:
@@ -108,6 +129,8 @@ def _undeclared(item: pytest.Item) -> str:
     """Why the item's layer does not declare the input the property feeds it ('' if it
     does): ndim and dtype from the item's parameters, the rest from its ``inputs`` mark."""
     params = getattr(item, "callspec", None) and item.callspec.params
+    if params and "conv" in params:
+        return _conv_undeclared(item, params)
     layer = params.get("layer") if params else None
     if not isinstance(layer, Layer):  # a theory property, or no layer at all (empty --impl)
         return ""
@@ -116,6 +139,25 @@ def _undeclared(item: pytest.Item) -> str:
     wanted.update({key: params[key] for key in ("ndim", "dtype") if key in params})
     # padding is not in question here: each property draws from the declared ones
     return layer.supports(min(layer.paddings), **wanted) if layer.paddings else ""
+
+
+def _conv_undeclared(item: pytest.Item, params: dict) -> str:
+    """_undeclared for a ``conv`` property: a layer-contract implementation has none; a
+    conv implementation must declare ndim and dtype (parameters) and the features of the
+    item's ``conv_inputs`` mark."""
+    conv = params["conv"]
+    if not isinstance(conv, Conv):
+        return f"{conv.name} implements the layer contract, not the conv contract"
+    mark = item.get_closest_marker("conv_inputs")
+    wanted = dict(mark.kwargs) if mark else {}
+    modes = wanted.pop("padding_modes", None)
+    dtypes = conv.declares.dtypes  # without a dtype parameter a property draws float64 if declared
+    dtype = params.get("dtype") or ("float64" if "float64" in dtypes else min(dtypes))
+    reason = conv.supports(params.get("ndim", 2), dtype, min(conv.declares.padding_modes),
+                           **wanted)
+    if not reason and modes and not set(modes) & conv.declares.padding_modes:
+        reason = f"{conv.name} declares none of the padding modes {tuple(modes)}"
+    return reason
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -127,7 +169,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for cid in ids:
             if cid not in BY_ID:
                 problems.append(f"{item.nodeid} names unknown claim {cid!r}")
-        layer = getattr(item, "callspec", None) and item.callspec.params.get("layer")
+        params = getattr(item, "callspec", None) and item.callspec.params
+        layer = params and (params.get("layer") or params.get("conv"))
         item.user_properties.append(("claims", ids))
         item.user_properties.append(("impl", getattr(layer, "name", THEORY)))
     if problems:
@@ -251,8 +294,8 @@ class ClaimsRecorder:
         undeclared = self.config.stash.get(UNDECLARED_DESELECTED, 0)
         if undeclared:
             terminalreporter.write_line(
-                f"{undeclared} N-D, channel and float32 items deselected for built-in layers "
-                "that do not declare them; --impl torch (or scipy-direct, ...) runs them"
+                f"{undeclared} N-D, channel, float32 and conv-feature items deselected for "
+                "built-ins that do not declare them; --impl torch (or scipy-direct, ...) runs them"
             )
         skipped_slow = self.config.stash.get(SLOW_DESELECTED, 0)
         if skipped_slow:

@@ -57,20 +57,30 @@ def _result(y: np.ndarray, x: np.ndarray) -> np.ndarray:
 # --- the literal transcription ---------------------------------------------------------
 
 
-def _source(i: tuple[int, ...], a: tuple[int, ...], x_shape: tuple[int, ...],
-            spec: ConvSpec) -> tuple[int, ...] | None:
-    """The input index term (i, a) reads, j = i·s + a·δ - lo (mod n on the torus), or
-    None where zero padding reads 0."""
-    j = []
-    for ii, aa, n, s, dl, (lo, _) in zip(i, a, x_shape, spec.stride, spec.dilation,
-                                         spec.padding, strict=True):
-        k = ii * s + aa * dl - lo
-        if spec.padding_mode == "circular":
-            k %= n
-        elif not 0 <= k < n:
-            return None
-        j.append(k)
-    return tuple(j)
+def _sources(out: tuple[int, ...], kernel: tuple[int, ...], x_shape: tuple[int, ...],
+             spec: ConvSpec) -> list[list[list[int | None]]]:
+    """Per axis, the input index j = i·s + a·δ - lo that term (i, a) reads (mod n on the
+    torus), or None where zero padding reads 0: table[axis][i][a]."""
+    tables = []
+    for o, k, n, s, dl, (lo, _) in zip(out, kernel, x_shape, spec.stride, spec.dilation,
+                                       spec.padding, strict=True):
+        rows = []
+        for i in range(o):
+            row: list[int | None] = []
+            for a in range(k):
+                j = i * s + a * dl - lo
+                if spec.padding_mode == "circular":
+                    j %= n
+                row.append(j if 0 <= j < n else None)
+            rows.append(row)
+        tables.append(rows)
+    return tables
+
+
+def _source(tables: list, i: tuple[int, ...], a: tuple[int, ...]) -> tuple[int, ...] | None:
+    """The input index term (i, a) reads, or None (a padded zero)."""
+    j = tuple(table[ii][aa] for table, ii, aa in zip(tables, i, a, strict=True))
+    return None if None in j else j  # type: ignore[return-value]
 
 
 @declare_conv(dtypes=("float64", "float32"), vjp=True)
@@ -83,6 +93,7 @@ def conv_loops(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, *,
     out = check(x, w, b, spec)
     n_batch, c_out, G = x.shape[0], w.shape[0], w.shape[1]
     per_group = c_out // groups
+    tables = _sources(out, w.shape[2:], x.shape[2:], spec)
     y = np.empty((n_batch, c_out, *out))
     for m, o in product(range(n_batch), range(c_out)):
         g = o // per_group
@@ -90,7 +101,7 @@ def conv_loops(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, *,
             total = 0.0 if b is None else float(b[o])
             for c in range(G):
                 for a in np.ndindex(w.shape[2:]):
-                    j = _source(i, a, x.shape[2:], spec)
+                    j = _source(tables, i, a)
                     if j is not None:
                         total += float(w[(o, c, *a)]) * float(x[(m, g * G + c, *j)])
             y[(m, o, *i)] = total
@@ -107,6 +118,7 @@ def vjp_loops(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g_out: np.ndar
     out = check(x, w, b, spec)
     n_batch, c_out, G = x.shape[0], w.shape[0], w.shape[1]
     per_group = c_out // groups
+    tables = _sources(out, w.shape[2:], x.shape[2:], spec)
     gx, gw, gb = np.zeros(x.shape), np.zeros(w.shape), np.zeros(c_out)
     for m, o in product(range(n_batch), range(c_out)):
         g = o // per_group
@@ -115,7 +127,7 @@ def vjp_loops(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g_out: np.ndar
             gb[o] += t
             for c in range(G):
                 for a in np.ndindex(w.shape[2:]):
-                    j = _source(i, a, x.shape[2:], spec)
+                    j = _source(tables, i, a)
                     if j is not None:
                         gx[(m, g * G + c, *j)] += t * float(w[(o, c, *a)])
                         gw[(o, c, *a)] += t * float(x[(m, g * G + c, *j)])

@@ -138,3 +138,26 @@ def windows(xp: np.ndarray, kernel: tuple[int, ...], spec: ConvSpec,
 def window_start(i: int, stride: int, lo: int) -> int:
     """The input index (before wrapping) where output i's window begins: i·s - lo."""
     return i * stride - lo
+
+
+def impulse_response(w: np.ndarray, spec: ConvSpec, x_shape: tuple[int, ...],
+                     p: tuple[int, ...], t: float = 1.0) -> np.ndarray:
+    """conv(x + t·e_p) - conv(x): t·w[o, c - g·G, a] at every output (m, o, i) whose tap a
+    reads x[p] (i·s + a·δ - lo = j, mod n on the torus), 0 elsewhere; shape (N, C_out, *out)."""
+    out = output_shape(x_shape[2:], w.shape[2:], spec)
+    m, c, j = p[0], p[1], p[2:]
+    G, per_group = w.shape[1], w.shape[0] // spec.groups
+    g = c // G
+    outputs = slice(g * per_group, (g + 1) * per_group)
+    r = np.zeros((x_shape[0], w.shape[0], *out))
+    for a in np.ndindex(w.shape[2:]):
+        masks = []
+        for o, aa, n, jj, s, dl, (lo, _) in zip(out, a, x_shape[2:], j, spec.stride,
+                                                spec.dilation, spec.padding, strict=True):
+            reads = np.arange(o) * s + aa * dl - lo
+            masks.append((reads % n if spec.padding_mode == "circular" else reads) == jj)
+        hit = np.ones(out, dtype=bool)
+        for axis, mask in enumerate(masks):
+            hit = hit & mask.reshape([-1 if q == axis else 1 for q in range(len(out))])
+        r[m, outputs] += t * w[(outputs, c - g * G, *a)].reshape(-1, *(1,) * len(out)) * hit
+    return r
