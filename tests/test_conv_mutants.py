@@ -1,0 +1,211 @@
+"""Mutation testing of the conv properties: each mutant of tests/conv_mutants.py must
+make some conv property fail, every conv property must fail on a witness mutant, and the
+conv references (and PyTorch's adapter, where installed) must make none fail.
+
+The conv properties are found, not listed: every ``test_*`` function of a
+properties/test_*.py module with a ``conv`` argument, once per parametrization, run as
+tests/test_mutants.py runs the layer properties (no example database; for mutants the
+first failing example is the catch, without shrinking).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import importlib
+import importlib.util
+import inspect
+import pkgutil
+import time
+from typing import Any
+
+import convproof.properties
+import pytest
+from convproof.reference import CONV_BUILTINS
+from convproof.reference.conv_contract import Conv
+
+from tests.conv_mutants import CONV_MUTANTS, KIND
+from tests.test_mutants import (
+    Counter,
+    Property,
+    Run,
+    _instrumented,
+    _is_failure,
+    _parametrizations,
+    table,
+)
+
+pytestmark = pytest.mark.machinery
+
+
+def conv_properties() -> list[Property]:
+    """Every conv property of properties/test_*.py, every parametrization."""
+    found = []
+    for info in sorted(pkgutil.iter_modules(convproof.properties.__path__), key=lambda i: i.name):
+        if not info.name.startswith("test_") or info.name.endswith("_tmp"):
+            continue
+        module = importlib.import_module(f"convproof.properties.{info.name}")
+        for name, fn in vars(module).items():
+            if not (name.startswith("test_") and callable(fn)):
+                continue
+            if getattr(fn, "__module__", None) != module.__name__:
+                continue
+            if "conv" not in inspect.signature(fn).parameters:
+                continue
+            for params, ids in _parametrizations(fn):
+                found.append(Property(info.name, fn, params, ids))
+    return found
+
+
+#: Tried first: the cheapest catches (shape and agreement in 1-D and 2-D).
+FIRST = ("test_conv_agrees_with_the_reference", "test_output_has_the_d2l_shape",
+         "test_each_sample_is_computed_alone", "test_vjp_agrees_with_the_reference")
+
+
+def _rank(prop: Property) -> tuple[int, int]:
+    ndim = dict(prop.params).get("ndim", 2)
+    return (FIRST.index(prop.name) if prop.name in FIRST else len(FIRST), ndim)
+
+
+PROPERTIES = sorted(conv_properties(), key=_rank)
+
+
+def _counting(conv: Conv, counter: Counter) -> Conv:
+    @functools.wraps(conv.fn)
+    def fn(*args: Any, **kwargs: Any) -> Any:
+        counter.calls += 1
+        return conv.fn(*args, **kwargs)
+
+    return dataclasses.replace(conv, fn=fn)
+
+
+def run(prop: Property, conv: Conv, catch: bool = True, share: int = 1) -> Run:
+    """One conv property on one conv implementation; a skip counts as a pass."""
+    counter = Counter()
+    with _instrumented(prop, counter, catch, share):
+        try:
+            prop.fn(conv=_counting(conv, counter), **dict(prop.params))
+        except pytest.skip.Exception:
+            pass
+        except BaseException as exc:
+            if not _is_failure(exc):
+                raise
+            examples, calls = counter.first_failure or (counter.examples, counter.calls)
+            return Run(prop, exc, examples, calls)
+    return Run(prop, None, counter.examples, counter.calls)
+
+
+def first_catch(conv: Conv) -> Run | None:
+    start = time.perf_counter()
+    for prop in PROPERTIES:
+        result = run(prop, conv)
+        if result.failed:
+            return dataclasses.replace(result, seconds=time.perf_counter() - start)
+    return None
+
+
+def _row(name: str, result: Run | None) -> dict[str, Any]:
+    if result is None:
+        return {"name": name, "kind": KIND[name], "examples": None, "calls": None,
+                "seconds": None, "caught_by": None}
+    return {"name": name, "kind": KIND[name], "examples": result.examples, "calls": result.calls,
+            "seconds": round(result.seconds, 3), "caught_by": result.prop.id}
+
+
+@pytest.fixture(scope="session")
+def conv_catches() -> dict[str, Run | None]:
+    return {}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(CONV_MUTANTS))
+def test_conv_mutant_is_caught(name, conv_catches):
+    result = first_catch(CONV_MUTANTS[name])
+    conv_catches[name] = result
+    assert result is not None, f"conv mutant {name!r} passes every conv property"
+
+
+@pytest.mark.slow
+def test_conv_mutation_score_is_100_percent(conv_catches, capsys):
+    """Every conv mutant is caught; prints the table and the score."""
+    for name, conv in CONV_MUTANTS.items():
+        if name not in conv_catches:
+            conv_catches[name] = first_catch(conv)
+    rows = [_row(name, conv_catches[name]) for name in CONV_MUTANTS]
+    caught = sum(conv_catches[name] is not None for name in CONV_MUTANTS)
+    score = (f"conv mutation score: {caught}/{len(CONV_MUTANTS)} mutants caught "
+             f"({100 * caught / len(CONV_MUTANTS):.0f}%)")
+    with capsys.disabled():
+        print(f"\n{table(rows)}\n{score}")
+    assert caught == len(CONV_MUTANTS), score
+
+
+#: For every conv property, a mutant that fails it in every parametrization.
+WITNESSES = {
+    "test_conv_agrees_with_the_reference": "kernel_flipped",
+    "test_conv_leaves_its_inputs_alone_and_repeats_itself": "mutates_kernel",
+    "test_conv_reads_every_memory_layout": "reads_memory_order",
+    "test_output_has_the_d2l_shape": "output_size_ceil",
+    "test_no_output_is_a_value_error": "no_output_unchecked",
+    "test_impulse_reaches_the_outputs_whose_window_reads_it": "padding_lo_hi_swapped",
+    "test_padding_k_minus_1_keeps_the_size_and_places_the_window": "padding_lo_hi_swapped",
+    "test_stride_s_is_every_s_th_output_of_stride_1": "stride_starts_late",
+    "test_stride_divides_the_resolution": "output_size_ceil",
+    "test_shift_by_multiples_of_the_stride_commutes_on_the_torus": "circular_one_sided",
+    "test_dilation_is_the_kernel_with_zeros_between_taps": "dilation_on_input",
+    "test_groups_are_block_diagonal": "groups_mix_channels",
+    "test_every_parameter_reaches_the_output": "last_tap_unused",
+    "test_channels_sum_the_per_channel_cross_correlations": "channels_averaged",
+    "test_1x1_is_a_dense_layer_at_every_pixel": "one_by_one_transposed",
+    "test_average_pooling_is_a_uniform_convolution": "groups_mix_channels",
+    "test_each_sample_is_computed_alone": "odd_batch_drops_last",
+    "test_vjp_agrees_with_the_reference": "vjp_bias_mean",
+    "test_vjp_is_the_adjoint": "vjp_circular_unfolded",
+}
+
+
+def test_every_conv_property_has_a_witness():
+    assert PROPERTIES
+    missing = sorted({p.name for p in PROPERTIES} - set(WITNESSES))
+    assert not missing, f"conv properties with no witness mutant in WITNESSES: {missing}"
+    assert set(WITNESSES.values()) <= set(CONV_MUTANTS)
+
+
+@pytest.mark.parametrize("prop", PROPERTIES, ids=lambda p: p.id)
+def test_conv_property_fails_on_its_witness(prop):
+    result = run(prop, CONV_MUTANTS[WITNESSES[prop.name]])
+    assert result.failed, f"{prop.id} passes on conv mutant {WITNESSES[prop.name]!r}"
+
+
+#: The batch bugs issue 18 names: each caught by the batch property in every dimension.
+BATCH_BUGS = ("batch_fast_path_drops_bias", "odd_batch_drops_last")
+
+
+@pytest.mark.parametrize("name", BATCH_BUGS)
+@pytest.mark.parametrize("ndim", [1, 2, 3])
+def test_batch_bug_is_caught_by_the_batch_property(name, ndim):
+    prop = next(p for p in PROPERTIES if p.name == "test_each_sample_is_computed_alone"
+                and dict(p.params)["ndim"] == ndim)
+    assert run(prop, CONV_MUTANTS[name]).failed, f"{prop.id} passes on {name}"
+
+
+def _controls() -> dict[str, Conv]:
+    controls = {name: CONV_BUILTINS[name] for name in ("conv-taps", "conv-windows")}
+    if importlib.util.find_spec("torch") is not None:
+        from convproof.reference.contract import load
+
+        controls["torch"] = load("torch")
+    return controls
+
+
+#: The controls run each property with max_examples // CONTROL_SHARE examples.
+CONTROL_SHARE = 4
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(_controls()))
+def test_conv_control_passes_every_property(name):
+    conv = _controls()[name]
+    runs = [run(p, conv, catch=False, share=CONTROL_SHARE) for p in PROPERTIES]
+    failures = [f"{r.prop.id}: {r.message}" for r in runs if r.failed]
+    assert not failures, f"{name} is correct, yet fails:\n" + "\n".join(failures)
