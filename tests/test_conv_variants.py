@@ -11,7 +11,8 @@ import convproof.properties.test_conv_stride as stride
 import convproof.properties.test_pooling as pooling
 import numpy as np
 import pytest
-from convproof.reference import CONV_BUILTINS, pooling as pool_ref
+from convproof.reference import CONV_BUILTINS
+from convproof.reference import pooling as pool_ref
 from convproof.reference.conv import conv_loops
 from convproof.reference.conv_contract import as_conv, declare_conv
 
