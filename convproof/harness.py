@@ -210,14 +210,14 @@ def _guarded(conv: Any, what: str, fn: Callable[..., Any], x: np.ndarray, w: np.
 def call_conv(conv: Any, x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
               spec: Any) -> np.ndarray:
     """y = conv(x, w, b, **spec), checked against the contract: skipped unless declared,
-    then the shape (N, C_out, *theory.conv.output_shape), x's dtype, finite values."""
+    then the shape (N, C_out, *theory.conv.conv_shape), x's dtype, finite values."""
     __tracebackhide__ = True
-    from convproof.theory.conv import output_shape as conv_output_shape
+    from convproof.theory.conv import conv_shape
 
     require_conv(conv, spec.ndim, x.dtype.name, spec.padding_mode,
                  **conv.needs(spec, w.shape[2:]))
     y = _guarded(conv, "", conv.fn, x, w, b, spec)
-    expected = (x.shape[0], w.shape[0], *conv_output_shape(x.shape[2:], w.shape[2:], spec))
+    expected = (x.shape[0], w.shape[0], *conv_shape(x.shape[2:], w.shape[2:], spec))
     return _conv_checked(conv, "", y, expected, x, w, b, spec)
 
 

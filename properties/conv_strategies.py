@@ -263,14 +263,20 @@ def conv_cases(ndim: int, dtype: str = "float64", exact: bool | None = True,
     return conv_packed(*(build(kind) for kind in ((True, False) if exact is None else (exact,))))
 
 
+def preferred_dtype(conv: Any) -> str:
+    """The dtype a property draws in when it is not parametrized by one: float64 where
+    declared, else the implementation's only dtype (float32)."""
+    return "float64" if "float64" in conv.declares.dtypes else "float32"
+
+
 # --- values that go with a case ------------------------------------------------------------
 
 
 def output_gradient(r: Reader, case: ConvCase, exact: bool) -> np.ndarray:
     """g, of the output's shape, in the case's kind and dtype (for the backward pass)."""
-    from convproof.theory.conv import output_shape
+    from convproof.theory.conv import conv_shape
 
-    out = output_shape(case.x.shape[2:], case.w.shape[2:], case.spec)
+    out = conv_shape(case.x.shape[2:], case.w.shape[2:], case.spec)
     shape = (case.x.shape[0], case.w.shape[0], *out)
     return packed.array(r, shape, prod(shape), exact, case.x.dtype.type)
 

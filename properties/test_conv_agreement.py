@@ -10,7 +10,7 @@ and each declared dtype; exact on integer data, theory.bounds item 5 otherwise.
 
 import numpy as np
 import pytest
-from convproof.properties.conv_strategies import CONV_LAYOUTS, Allowed, conv_cases
+from convproof.properties.conv_strategies import CONV_LAYOUTS, Allowed, conv_cases, preferred_dtype
 from convproof.theory.bounds import assert_within
 from hypothesis import given
 from hypothesis import strategies as st
@@ -20,10 +20,6 @@ from convproof.harness import assert_conv_agrees, call_conv, conv_bound
 NDIMS, NDIM_IDS = (1, 2, 3), ["1d", "2d", "3d"]
 DTYPES = ("float64", "float32")
 
-
-def preferred_dtype(conv):
-    """float64 where declared, else the implementation's only dtype (float32)."""
-    return "float64" if "float64" in conv.declares.dtypes else "float32"
 
 
 @pytest.mark.claim("conv-cross-correlation")

@@ -3,7 +3,7 @@ alone, whatever the batch size.
 """
 
 import pytest
-from convproof.properties.conv_strategies import Allowed, conv_cases
+from convproof.properties.conv_strategies import Allowed, conv_cases, preferred_dtype
 from convproof.theory.bounds import assert_within
 from hypothesis import given
 from hypothesis import strategies as st
@@ -12,9 +12,6 @@ from convproof.harness import call_conv, conv_bound
 
 NDIMS, NDIM_IDS = (1, 2, 3), ["1d", "2d", "3d"]
 
-
-def preferred_dtype(conv):
-    return "float64" if "float64" in conv.declares.dtypes else "float32"
 
 
 def _part(tol, rows):

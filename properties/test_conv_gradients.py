@@ -5,7 +5,7 @@ weight'; the formulas an extension, the transposed convolution after Dumoulin & 
 
 import numpy as np
 import pytest
-from convproof.properties.conv_strategies import Allowed, conv_cases, output_gradient
+from convproof.properties.conv_strategies import Allowed, conv_cases, output_gradient, preferred_dtype
 from convproof.reference.oracles import conv_oracle_for
 from convproof.theory.bounds import assert_within, conv_vjp_bounds
 from hypothesis import given
@@ -15,9 +15,6 @@ from convproof.harness import call_conv, call_vjp, widened
 
 NDIMS, NDIM_IDS = (1, 2, 3), ["1d", "2d", "3d"]
 
-
-def preferred_dtype(conv):
-    return "float64" if "float64" in conv.declares.dtypes else "float32"
 
 
 @pytest.mark.claim("conv-gradients")

@@ -7,7 +7,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from convproof.properties.conv_strategies import Allowed, conv_cases
+from convproof.properties.conv_strategies import Allowed, conv_cases, preferred_dtype
 from convproof.theory.bounds import assert_within
 from convproof.theory.conv import parameters, receptive_field
 from hypothesis import given
@@ -17,9 +17,6 @@ from convproof.harness import call_conv, conv_bound, require_conv
 
 NDIMS, NDIM_IDS = (1, 2, 3), ["1d", "2d", "3d"]
 
-
-def preferred_dtype(conv):
-    return "float64" if "float64" in conv.declares.dtypes else "float32"
 
 
 @pytest.mark.claim("conv-groups")

@@ -10,7 +10,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from convproof.properties.conv_strategies import Allowed, conv_cases, impulse_position
+from convproof.properties.conv_strategies import Allowed, conv_cases, impulse_position, preferred_dtype
 from convproof.theory.bounds import assert_within
 from convproof.theory.conv import ConvSpec, d2l_output_size, impulse_response, output_size
 from hypothesis import given
@@ -20,9 +20,6 @@ from convproof.harness import ImplementationError, call_conv, conv_bound, requir
 
 NDIMS, NDIM_IDS = (1, 2, 3), ["1d", "2d", "3d"]
 
-
-def preferred_dtype(conv):
-    return "float64" if "float64" in conv.declares.dtypes else "float32"
 
 
 @pytest.mark.claim("conv-output-shape")

@@ -9,7 +9,7 @@ pooling as a convolution runs on every conv implementation.
 
 import numpy as np
 import pytest
-from convproof.properties.conv_strategies import Allowed, conv_cases
+from convproof.properties.conv_strategies import Allowed, conv_cases, preferred_dtype
 from convproof.reference.pooling import pool_loops, pool_spec, pool_windows
 from convproof.theory.conv import ConvSpec
 from hypothesis import given
@@ -67,7 +67,7 @@ def test_average_pooling_is_a_uniform_convolution(conv, ndim, data):
     and padding is conv(x, ones, groups = C, same stride and padding) / Πk, the conv
     implementation's sum divided once: exactly the pooling reference's mean on integer data."""
     allowed = Allowed.of(conv, dilation=False, groups=False)
-    dtype = "float64" if "float64" in conv.declares.dtypes else "float32"
+    dtype = preferred_dtype(conv)
     c = data.draw(conv_cases(ndim, dtype, allowed=allowed, regime="small"), label="case")
     C, kernel = c.x.shape[1], c.w.shape[2:]
     require_conv(conv, ndim, dtype, c.spec.padding_mode, groups=C > 1)

@@ -8,7 +8,7 @@ y[m, o, i] = b[o] + Σ_{c<G} Σ_a w[o, c, a]·xp[m, g·G + c, i·s + a·δ]   (t
 * :func:`conv_taps`: one strided slice of the padded input per kernel tap a, contracted
   over the group's channels with w[..., a] (the sum over taps outermost); backward pass
   :func:`vjp_taps` the same slices, added into;
-* :func:`conv_windows`: every window gathered as a strided view (theory.conv.windows) and
+* :func:`conv_windows`: every window gathered as a strided view (theory.conv.window_view) and
   contracted with w in one einsum per call; backward pass :func:`vjp_windows` through
   the adjoint of the window map, scattered with np.add.at.
 
@@ -23,7 +23,7 @@ from math import prod
 
 import numpy as np
 from convproof.reference.conv_contract import declare_conv
-from convproof.theory.conv import ConvSpec, output_shape, pad, padded_index, windows
+from convproof.theory.conv import ConvSpec, conv_pad, conv_shape, padded_index, window_view
 
 Arrays = tuple[np.ndarray, np.ndarray, np.ndarray]
 
@@ -41,7 +41,7 @@ def check(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, spec: ConvSpec
         raise ValueError(f"groups={g} does not fit C_in={c_in}, C_out={c_out}, w {w.shape}")
     if b is not None and np.shape(b) != (c_out,):
         raise ValueError(f"b of shape {np.shape(b)}, expected ({c_out},)")
-    return output_shape(x.shape[2:], w.shape[2:], spec)
+    return conv_shape(x.shape[2:], w.shape[2:], spec)
 
 
 def _spec(stride: tuple[int, ...], padding: tuple[tuple[int, int], ...],
@@ -159,7 +159,7 @@ def conv_taps(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, *,
     """Σ over taps a of w[..., a] applied to the strided slice xp[..., a·δ :: s]."""
     spec = _spec(stride, padding, dilation, groups, padding_mode)
     out = check(x, w, b, spec)
-    xp = _grouped(pad(x.astype(np.float64), spec), groups)  # (N, g, G, *padded)
+    xp = _grouped(conv_pad(x.astype(np.float64), spec), groups)  # (N, g, G, *padded)
     wg = w.astype(np.float64).reshape(groups, w.shape[0] // groups, *w.shape[1:])
     y = np.zeros((x.shape[0], groups, w.shape[0] // groups, *out))
     spatial = "ijk"[:spec.ndim]
@@ -191,7 +191,7 @@ def vjp_taps(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g_out: np.ndarr
     <g, xp[..., a·δ :: s]>, then the padding folded back (:func:`_fold`)."""
     spec = _spec(stride, padding, dilation, groups, padding_mode)
     out = check(x, w, b, spec)
-    xp = _grouped(pad(x.astype(np.float64), spec), groups)
+    xp = _grouped(conv_pad(x.astype(np.float64), spec), groups)
     wg = w.astype(np.float64).reshape(groups, w.shape[0] // groups, *w.shape[1:])
     gg = _grouped(g_out.astype(np.float64), groups)  # (N, g, O, *out)
     spatial = "ijk"[:spec.ndim]
@@ -221,7 +221,7 @@ def conv_windows(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, *,
     spec = _spec(stride, padding, dilation, groups, padding_mode)
     out = check(x, w, b, spec)
     d = spec.ndim
-    v = _grouped(windows(pad(x.astype(np.float64), spec), w.shape[2:], spec, out), groups)
+    v = _grouped(window_view(conv_pad(x.astype(np.float64), spec), w.shape[2:], spec, out), groups)
     wg = w.astype(np.float64).reshape(groups, w.shape[0] // groups, *w.shape[1:])
     spatial, taps = "ijk"[:d], "xyz"[:d]
     y = np.einsum(f"ngc{spatial}{taps},goc{taps}->ngo{spatial}", v, wg, optimize=True)
@@ -241,8 +241,8 @@ def vjp_windows(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g_out: np.nd
     spec = _spec(stride, padding, dilation, groups, padding_mode)
     out = check(x, w, b, spec)
     d = spec.ndim
-    xp = pad(x.astype(np.float64), spec)
-    v = _grouped(windows(xp, w.shape[2:], spec, out), groups)
+    xp = conv_pad(x.astype(np.float64), spec)
+    v = _grouped(window_view(xp, w.shape[2:], spec, out), groups)
     wg = w.astype(np.float64).reshape(groups, w.shape[0] // groups, *w.shape[1:])
     gg = _grouped(g_out.astype(np.float64), groups)
     spatial, taps = "ijk"[:d], "xyz"[:d]
@@ -275,7 +275,7 @@ conv_windows.vjp = vjp_windows  # type: ignore[attr-defined]
 def work(x: np.ndarray, w: np.ndarray, spec: ConvSpec) -> int:
     """Multiply-adds of one call: N·C_out·Πout outputs times (C_in/groups)·Πk terms."""
     try:
-        out = output_shape(x.shape[2:], w.shape[2:], spec)
+        out = conv_shape(x.shape[2:], w.shape[2:], spec)
     except ValueError:
         return 0
     return x.shape[0] * w.shape[0] * prod(out) * prod(w.shape[1:])

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 from convproof.reference.conv_contract import declare_conv
-from convproof.theory.conv import ConvSpec, output_shape
+from convproof.theory.conv import ConvSpec, conv_shape, spec_of
 
 _NUMBERS = {1: ("NCH", "OIH", "NCH"), 2: ("NCHW", "OIHW", "NCHW"), 3: ("NCDHW", "OIDHW", "NCDHW")}
 
@@ -41,10 +41,6 @@ def _jax() -> Any:
         jax.config.update("jax_enable_x64", True)
     return jax
 
-
-def _spec(kw: dict) -> ConvSpec:
-    return ConvSpec(tuple(kw["stride"]), tuple(tuple(p) for p in kw["padding"]),
-                    tuple(kw["dilation"]), kw.get("groups", 1), kw.get("padding_mode", "zeros"))
 
 
 @lru_cache(maxsize=512)
@@ -76,21 +72,33 @@ def _function(spec: ConvSpec, with_bias: bool) -> Any:
 def jax_conv(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, **kw: Any) -> np.ndarray:
     """The conv contract through jax.lax.conv_general_dilated."""
     _jax()
-    spec = _spec(kw)
-    output_shape(x.shape[2:], w.shape[2:], spec)  # ValueError where there is no output
+    spec = spec_of(kw)
+    conv_shape(x.shape[2:], w.shape[2:], spec)  # ValueError where there is no output
     args = (x, w) if b is None else (x, w, np.asarray(b))
     return np.array(_function(spec, b is not None)(*args))
+
+
+@lru_cache(maxsize=512)
+def _pullback(spec: ConvSpec) -> Any:
+    """g -> jax.vjp's cotangents of conv(x, w, b), jitted as one program (run op by op,
+    the transposed ops compile one by one: several times slower)."""
+    jax = _jax()
+    forward = _function(spec, True)
+
+    def pullback(x: Any, w: Any, b: Any, g: Any) -> Any:
+        return jax.vjp(forward, x, w, b)[1](g)
+
+    return jax.jit(pullback)
 
 
 def jax_conv_vjp(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g: np.ndarray,
                  **kw: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(∂L/∂x, ∂L/∂w, ∂L/∂b) of L = <conv(x, w, b), g> by jax.vjp."""
-    jax = _jax()
-    spec = _spec(kw)
-    output_shape(x.shape[2:], w.shape[2:], spec)
+    _jax()
+    spec = spec_of(kw)
+    conv_shape(x.shape[2:], w.shape[2:], spec)
     b = np.zeros(w.shape[0], dtype=x.dtype) if b is None else np.asarray(b)
-    _, pullback = jax.vjp(_function(spec, True), x, w, b)
-    return tuple(np.array(t) for t in pullback(g))  # type: ignore[return-value]
+    return tuple(np.array(t) for t in _pullback(spec)(x, w, b, g))  # type: ignore[return-value]
 
 
 jax_conv.vjp = jax_conv_vjp  # type: ignore[attr-defined]

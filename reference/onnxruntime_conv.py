@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 from convproof.reference.conv_contract import declare_conv
-from convproof.theory.conv import ConvSpec, output_shape
+from convproof.theory.conv import ConvSpec, conv_shape, spec_of
 
 OPSET = 21
 
@@ -69,9 +69,8 @@ def _session(spec: ConvSpec, kernel: tuple[int, ...], with_bias: bool) -> Any:
 def onnxruntime_conv(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, **kw: Any
                      ) -> np.ndarray:
     """The conv contract through an ONNX Conv node run by ONNX Runtime (CPU)."""
-    spec = ConvSpec(tuple(kw["stride"]), tuple(tuple(p) for p in kw["padding"]),
-                    tuple(kw["dilation"]), kw.get("groups", 1), kw.get("padding_mode", "zeros"))
-    output_shape(x.shape[2:], w.shape[2:], spec)  # ValueError where there is no output
+    spec = spec_of(kw)
+    conv_shape(x.shape[2:], w.shape[2:], spec)  # ValueError where there is no output
     if x.dtype != np.float32:
         raise NotImplementedError(f"ONNX Runtime's CPU Conv is float32 only, got {x.dtype}")
     feeds = {"x": np.ascontiguousarray(x), "w": np.ascontiguousarray(w)}

@@ -7,7 +7,7 @@ d2l's default), or the torus ('circular'). Output sizes are the conv contract's 
 dilation 1 (theory.conv.output_size).
 
 * :func:`pool_loops`: the definition, one output and one window element at a time;
-* :func:`pool_windows`: max or mean over the window view (theory.conv.windows).
+* :func:`pool_windows`: max or mean over the window view (theory.conv.window_view).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-from convproof.theory.conv import ConvSpec, output_shape, pad, plain, windows
+from convproof.theory.conv import ConvSpec, conv_pad, conv_shape, plain, window_view
 
 Kind = Literal["max", "avg"]
 
@@ -31,7 +31,7 @@ def pool_spec(kernel: tuple[int, ...], stride: tuple[int, ...] | None = None,
 
 def pool_loops(x: np.ndarray, kernel: tuple[int, ...], spec: ConvSpec, kind: Kind) -> np.ndarray:
     """pool(x)[m, c, i] by the definition, term by term."""
-    out = output_shape(x.shape[2:], kernel, spec)
+    out = conv_shape(x.shape[2:], kernel, spec)
     y = np.empty((*x.shape[:2], *out))
     for m, c in np.ndindex(x.shape[:2]):
         for i in np.ndindex(out):
@@ -56,11 +56,11 @@ def pool_loops(x: np.ndarray, kernel: tuple[int, ...], spec: ConvSpec, kind: Kin
 def pool_windows(x: np.ndarray, kernel: tuple[int, ...], spec: ConvSpec, kind: Kind
                  ) -> np.ndarray:
     """pool(x) as a max or mean over the window view."""
-    out = output_shape(x.shape[2:], kernel, spec)
+    out = conv_shape(x.shape[2:], kernel, spec)
     d = len(kernel)
-    xp = pad(x.astype(np.float64), spec)
+    xp = conv_pad(x.astype(np.float64), spec)
     if kind == "max" and spec.padding_mode == "zeros":  # max pooling pads with -inf
-        xp[pad(np.ones(x.shape), spec) == 0] = -np.inf
-    v = windows(xp, kernel, spec, out)
+        xp[conv_pad(np.ones(x.shape), spec) == 0] = -np.inf
+    v = window_view(xp, kernel, spec, out)
     axes = tuple(range(2 + d, 2 + 2 * d))
     return v.max(axis=axes) if kind == "max" else v.sum(axis=axes) / float(np.prod(kernel))

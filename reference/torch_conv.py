@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 from convproof.reference.conv_contract import declare_conv
-from convproof.theory.conv import ConvSpec, output_shape
+from convproof.theory.conv import ConvSpec, conv_shape, spec_of
 
 
 def _tensor(a: np.ndarray, dtype: Any) -> Any:
@@ -80,7 +80,7 @@ def _call(xp: Any, wt: Any, bt: Any, spec: ConvSpec) -> Any:
 
 def _check(x: np.ndarray, w: np.ndarray, spec: ConvSpec) -> None:
     """ValueError where the contract has no output (PyTorch would raise RuntimeError)."""
-    output_shape(x.shape[2:], w.shape[2:], spec)
+    conv_shape(x.shape[2:], w.shape[2:], spec)
 
 
 @dataclass(frozen=True)
@@ -93,10 +93,6 @@ class Stages:
     call: Callable[[Any, Any, Any, ConvSpec], Any] = _call
     check: Callable[[np.ndarray, np.ndarray, ConvSpec], None] = _check
 
-
-def _spec(kw: dict) -> ConvSpec:
-    return ConvSpec(tuple(kw["stride"]), tuple(tuple(p) for p in kw["padding"]),
-                    tuple(kw["dilation"]), kw.get("groups", 1), kw.get("padding_mode", "zeros"))
 
 
 def build(stages: Stages = Stages()) -> Callable[..., np.ndarray]:
@@ -125,7 +121,7 @@ def build(stages: Stages = Stages()) -> Callable[..., np.ndarray]:
         import torch
 
         with torch.no_grad():
-            y = forward(x, w, b, False, _spec(kw))[0]
+            y = forward(x, w, b, False, spec_of(kw))[0]
         return y.numpy()
 
     def torch_conv_vjp(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g: np.ndarray,
@@ -133,7 +129,7 @@ def build(stages: Stages = Stages()) -> Callable[..., np.ndarray]:
         """(∂L/∂x, ∂L/∂w, ∂L/∂b) of L = <conv(x, w, b), g> by autograd."""
         if b is None:  # ∂L/∂b is defined without a bias too: autograd's, for a zero bias
             b = np.zeros(w.shape[0], dtype=x.dtype)
-        y, xt, wt, bt = forward(x, w, b, True, _spec(kw))
+        y, xt, wt, bt = forward(x, w, b, True, spec_of(kw))
         y.backward(stages.tensor(g, y.dtype))
         return xt.grad.numpy(), wt.grad.numpy(), bt.grad.numpy()
 

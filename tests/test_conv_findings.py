@@ -21,13 +21,13 @@ import dataclasses
 import numpy as np
 import pytest
 
-from tests.test_conv_mutants import PROPERTIES, run
+from tests.test_conv_mutants import CONV_PROPERTIES, run_conv
 
 pytestmark = pytest.mark.machinery
 
 
 def _no_output_property(ndim: int = 1):
-    return next(p for p in PROPERTIES if p.name == "test_no_output_is_a_value_error"
+    return next(p for p in CONV_PROPERTIES if p.name == "test_no_output_is_a_value_error"
                 and dict(p.params)["ndim"] == ndim)
 
 
@@ -58,8 +58,8 @@ def test_jax_adapter_without_its_size_check_fails_the_contract(monkeypatch):
     from convproof.reference import jax_conv as adapter
     from convproof.reference.contract import load
 
-    monkeypatch.setattr(adapter, "output_shape", lambda *args: None)
-    result = run(_no_output_property(), load("jax"))
+    monkeypatch.setattr(adapter, "conv_shape", lambda *args: None)
+    result = run_conv(_no_output_property(), load("jax"))
     assert result.failed
     assert "returned a result" in result.message
 
@@ -80,6 +80,6 @@ def test_torch_adapter_without_its_size_check_fails_the_contract():
     from convproof.reference.conv_contract import as_conv
 
     unchecked = adapter.build(dataclasses.replace(adapter.Stages(), check=lambda *a: None))
-    result = run(_no_output_property(), as_conv("torch", unchecked))
+    result = run_conv(_no_output_property(), as_conv("torch", unchecked))
     assert result.failed
     assert "RuntimeError" in result.message

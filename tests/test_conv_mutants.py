@@ -67,7 +67,7 @@ def _rank(prop: Property) -> tuple[int, int]:
     return (FIRST.index(prop.name) if prop.name in FIRST else len(FIRST), ndim)
 
 
-PROPERTIES = sorted(conv_properties(), key=_rank)
+CONV_PROPERTIES = sorted(conv_properties(), key=_rank)
 
 
 def _counting(conv: Conv, counter: Counter) -> Conv:
@@ -79,7 +79,7 @@ def _counting(conv: Conv, counter: Counter) -> Conv:
     return dataclasses.replace(conv, fn=fn)
 
 
-def run(prop: Property, conv: Conv, catch: bool = True, share: int = 1) -> Run:
+def run_conv(prop: Property, conv: Conv, catch: bool = True, share: int = 1) -> Run:
     """One conv property on one conv implementation; a skip counts as a pass."""
     counter = Counter()
     with _instrumented(prop, counter, catch, share):
@@ -95,16 +95,16 @@ def run(prop: Property, conv: Conv, catch: bool = True, share: int = 1) -> Run:
     return Run(prop, None, counter.examples, counter.calls)
 
 
-def first_catch(conv: Conv) -> Run | None:
+def first_conv_catch(conv: Conv) -> Run | None:
     start = time.perf_counter()
-    for prop in PROPERTIES:
-        result = run(prop, conv)
+    for prop in CONV_PROPERTIES:
+        result = run_conv(prop, conv)
         if result.failed:
             return dataclasses.replace(result, seconds=time.perf_counter() - start)
     return None
 
 
-def _row(name: str, result: Run | None) -> dict[str, Any]:
+def _conv_row(name: str, result: Run | None) -> dict[str, Any]:
     if result is None:
         return {"name": name, "kind": KIND[name], "examples": None, "calls": None,
                 "seconds": None, "caught_by": None}
@@ -120,7 +120,7 @@ def conv_catches() -> dict[str, Run | None]:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(CONV_MUTANTS))
 def test_conv_mutant_is_caught(name, conv_catches):
-    result = first_catch(CONV_MUTANTS[name])
+    result = first_conv_catch(CONV_MUTANTS[name])
     conv_catches[name] = result
     assert result is not None, f"conv mutant {name!r} passes every conv property"
 
@@ -130,8 +130,8 @@ def test_conv_mutation_score_is_100_percent(conv_catches, capsys):
     """Every conv mutant is caught; prints the table and the score."""
     for name, conv in CONV_MUTANTS.items():
         if name not in conv_catches:
-            conv_catches[name] = first_catch(conv)
-    rows = [_row(name, conv_catches[name]) for name in CONV_MUTANTS]
+            conv_catches[name] = first_conv_catch(conv)
+    rows = [_conv_row(name, conv_catches[name]) for name in CONV_MUTANTS]
     caught = sum(conv_catches[name] is not None for name in CONV_MUTANTS)
     score = (f"conv mutation score: {caught}/{len(CONV_MUTANTS)} mutants caught "
              f"({100 * caught / len(CONV_MUTANTS):.0f}%)")
@@ -141,7 +141,7 @@ def test_conv_mutation_score_is_100_percent(conv_catches, capsys):
 
 
 #: For every conv property, a mutant that fails it in every parametrization.
-WITNESSES = {
+CONV_WITNESSES = {
     "test_conv_agrees_with_the_reference": "kernel_flipped",
     "test_conv_leaves_its_inputs_alone_and_repeats_itself": "mutates_kernel",
     "test_conv_reads_every_memory_layout": "reads_memory_order",
@@ -165,16 +165,16 @@ WITNESSES = {
 
 
 def test_every_conv_property_has_a_witness():
-    assert PROPERTIES
-    missing = sorted({p.name for p in PROPERTIES} - set(WITNESSES))
-    assert not missing, f"conv properties with no witness mutant in WITNESSES: {missing}"
-    assert set(WITNESSES.values()) <= set(CONV_MUTANTS)
+    assert CONV_PROPERTIES
+    missing = sorted({p.name for p in CONV_PROPERTIES} - set(CONV_WITNESSES))
+    assert not missing, f"conv properties with no witness mutant in CONV_WITNESSES: {missing}"
+    assert set(CONV_WITNESSES.values()) <= set(CONV_MUTANTS)
 
 
-@pytest.mark.parametrize("prop", PROPERTIES, ids=lambda p: p.id)
+@pytest.mark.parametrize("prop", CONV_PROPERTIES, ids=lambda p: p.id)
 def test_conv_property_fails_on_its_witness(prop):
-    result = run(prop, CONV_MUTANTS[WITNESSES[prop.name]])
-    assert result.failed, f"{prop.id} passes on conv mutant {WITNESSES[prop.name]!r}"
+    result = run_conv(prop, CONV_MUTANTS[CONV_WITNESSES[prop.name]])
+    assert result.failed, f"{prop.id} passes on conv mutant {CONV_WITNESSES[prop.name]!r}"
 
 
 #: The batch bugs issue 18 names: each caught by the batch property in every dimension.
@@ -184,9 +184,9 @@ BATCH_BUGS = ("batch_fast_path_drops_bias", "odd_batch_drops_last")
 @pytest.mark.parametrize("name", BATCH_BUGS)
 @pytest.mark.parametrize("ndim", [1, 2, 3])
 def test_batch_bug_is_caught_by_the_batch_property(name, ndim):
-    prop = next(p for p in PROPERTIES if p.name == "test_each_sample_is_computed_alone"
+    prop = next(p for p in CONV_PROPERTIES if p.name == "test_each_sample_is_computed_alone"
                 and dict(p.params)["ndim"] == ndim)
-    assert run(prop, CONV_MUTANTS[name]).failed, f"{prop.id} passes on {name}"
+    assert run_conv(prop, CONV_MUTANTS[name]).failed, f"{prop.id} passes on {name}"
 
 
 def _controls() -> dict[str, Conv]:
@@ -206,6 +206,6 @@ CONTROL_SHARE = 4
 @pytest.mark.parametrize("name", list(_controls()))
 def test_conv_control_passes_every_property(name):
     conv = _controls()[name]
-    runs = [run(p, conv, catch=False, share=CONTROL_SHARE) for p in PROPERTIES]
+    runs = [run_conv(p, conv, catch=False, share=CONTROL_SHARE) for p in CONV_PROPERTIES]
     failures = [f"{r.prop.id}: {r.message}" for r in runs if r.failed]
     assert not failures, f"{name} is correct, yet fails:\n" + "\n".join(failures)

@@ -85,11 +85,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from convproof.theory.conv import ConvSpec
-from convproof.theory.conv import output_shape as conv_output_shape
-from convproof.theory.conv import pad as conv_pad
+from convproof.theory.conv import ConvSpec, conv_pad, products_per_output, window_view
+from convproof.theory.conv import conv_shape as conv_output_shape
 from convproof.theory.conv import padded_index as conv_padded_index
-from convproof.theory.conv import windows as conv_windows
 from convproof.theory.indices import Padding, delta_of, fold, output_shape, padded, windows
 
 Model = Literal["direct", "fft"]
@@ -318,16 +316,12 @@ def assert_within(actual: np.ndarray, expected: np.ndarray, bound: Bound, what: 
 #      Higham's bound allows. The magnitudes are the same sums of |g|·|w| and |g|·|xp|.
 
 
-def _conv_terms(x: np.ndarray, w: np.ndarray) -> int:
-    return int(np.prod(w.shape[1:]))  # (C_in/groups)·Πk
-
-
 def conv_magnitude(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, spec: ConvSpec
                    ) -> np.ndarray:
     """|b[o]| + Σ |w[o, c, a]|·|xp[m, g·G + c, i·s + a·δ]| for every output (item 5)."""
     out = conv_output_shape(x.shape[2:], w.shape[2:], spec)
     g = spec.groups
-    v = conv_windows(conv_pad(np.abs(x).astype(np.float64), spec), w.shape[2:], spec, out)
+    v = window_view(conv_pad(np.abs(x).astype(np.float64), spec), w.shape[2:], spec, out)
     v = v.reshape(x.shape[0], g, x.shape[1] // g, *v.shape[2:])
     wg = np.abs(w).astype(np.float64).reshape(g, w.shape[0] // g, *w.shape[1:])
     d = spec.ndim
@@ -355,7 +349,7 @@ def conv_direct(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, spec: ConvSp
     data = (x, w) if b is None else (x, w, np.asarray(b))
     if _exact_below(data, magnitude, dtype):
         return EXACT
-    g = gamma(_conv_terms(x, w) + 1, dtype)
+    g = gamma(products_per_output(x.shape[1], w.shape[2:], spec.groups) + 1, dtype)
     return Bound(elementwise=g * (1 + 2 * g) * magnitude)
 
 
@@ -391,7 +385,7 @@ def conv_vjp_bounds(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g_out: n
     out = g_out.shape[2:]
     d = spec.ndim
     xp = conv_pad(np.abs(x).astype(np.float64), spec)
-    v = conv_windows(xp, w.shape[2:], spec, out)  # (N, C_in, *out, *k)
+    v = window_view(xp, w.shape[2:], spec, out)  # (N, C_in, *out, *k)
     groups = spec.groups
     v = v.reshape(x.shape[0], groups, x.shape[1] // groups, *v.shape[2:])
     gg = np.abs(g_out).astype(np.float64)

@@ -62,6 +62,12 @@ class ConvSpec:
                 "groups": self.groups, "padding_mode": self.padding_mode}
 
 
+def spec_of(kw: dict) -> ConvSpec:
+    """The ConvSpec of a call's keyword arguments (sequences as tuples)."""
+    return ConvSpec(tuple(kw["stride"]), tuple(tuple(p) for p in kw["padding"]),
+                    tuple(kw["dilation"]), kw.get("groups", 1), kw.get("padding_mode", "zeros"))
+
+
 def plain(ndim: int, padding: tuple[tuple[int, int], ...] | None = None,
           padding_mode: PaddingMode = "zeros", groups: int = 1) -> ConvSpec:
     """Stride 1, dilation 1 and the given padding (none by default)."""
@@ -79,7 +85,7 @@ def d2l_output_size(n: int, k: int, p: int, s: int) -> int:
     return (n - k + p + s) // s
 
 
-def output_shape(spatial: tuple[int, ...], kernel: tuple[int, ...], spec: ConvSpec
+def conv_shape(spatial: tuple[int, ...], kernel: tuple[int, ...], spec: ConvSpec
                  ) -> tuple[int, ...]:
     """The spatial output shape; ValueError when some axis has no window."""
     out = tuple(output_size(n, k, lo, hi, s, dl) for n, k, (lo, hi), s, dl in
@@ -100,7 +106,7 @@ def parameters(c_in: int, c_out: int, kernel: tuple[int, ...], groups: int = 1,
     return (c_in // groups) * c_out * prod(kernel) + (c_out if bias else 0)
 
 
-def terms(c_in: int, kernel: tuple[int, ...], groups: int = 1) -> int:
+def products_per_output(c_in: int, kernel: tuple[int, ...], groups: int = 1) -> int:
     """Products one output sums: (C_in / groups)·Πk (plus the bias, a further term)."""
     return (c_in // groups) * prod(kernel)
 
@@ -114,7 +120,7 @@ def padded_index(n: int, lo: int, hi: int, mode: PaddingMode) -> np.ndarray:
     return np.where((0 <= j) & (j < n), j, -1)
 
 
-def pad(x: np.ndarray, spec: ConvSpec) -> np.ndarray:
+def conv_pad(x: np.ndarray, spec: ConvSpec) -> np.ndarray:
     """xp: x (N, C, *n) padded on its spatial axes by the spec's pairs and mode."""
     for axis, (n, (lo, hi)) in enumerate(zip(x.shape[2:], spec.padding, strict=True), start=2):
         index = padded_index(n, lo, hi, spec.padding_mode)
@@ -123,7 +129,7 @@ def pad(x: np.ndarray, spec: ConvSpec) -> np.ndarray:
     return x
 
 
-def windows(xp: np.ndarray, kernel: tuple[int, ...], spec: ConvSpec,
+def window_view(xp: np.ndarray, kernel: tuple[int, ...], spec: ConvSpec,
             out: tuple[int, ...]) -> np.ndarray:
     """A view v (N, C, *out, *k) of the padded input with v[m, c, i, a] = xp[m, c, i·s + a·δ]."""
     d = spec.ndim
@@ -135,16 +141,11 @@ def windows(xp: np.ndarray, kernel: tuple[int, ...], spec: ConvSpec,
     return v
 
 
-def window_start(i: int, stride: int, lo: int) -> int:
-    """The input index (before wrapping) where output i's window begins: i·s - lo."""
-    return i * stride - lo
-
-
 def impulse_response(w: np.ndarray, spec: ConvSpec, x_shape: tuple[int, ...],
                      p: tuple[int, ...], t: float = 1.0) -> np.ndarray:
     """conv(x + t·e_p) - conv(x): t·w[o, c - g·G, a] at every output (m, o, i) whose tap a
     reads x[p] (i·s + a·δ - lo = j, mod n on the torus), 0 elsewhere; shape (N, C_out, *out)."""
-    out = output_shape(x_shape[2:], w.shape[2:], spec)
+    out = conv_shape(x_shape[2:], w.shape[2:], spec)
     m, c, j = p[0], p[1], p[2:]
     G, per_group = w.shape[1], w.shape[0] // spec.groups
     g = c // G
