@@ -209,3 +209,35 @@ def test_conv_control_passes_every_property(name):
     runs = [run_conv(p, conv, catch=False, share=CONTROL_SHARE) for p in CONV_PROPERTIES]
     failures = [f"{r.prop.id}: {r.message}" for r in runs if r.failed]
     assert not failures, f"{name} is correct, yet fails:\n" + "\n".join(failures)
+
+
+# --- the article's properties through the embedding (reference.embedding) --------------
+
+
+@pytest.mark.slow
+def test_embedded_conv_reference_passes_the_article_properties():
+    """A conv-contract reference seen as the article's layer (N = 1, C_in = C_out = 1 or
+    the layer's channels, stride = dilation = groups = 1, k = 2Δ+1) passes every layer
+    property (with max_examples // CONTROL_SHARE examples)."""
+    from convproof.reference.embedding import article_layer
+
+    from tests.test_mutants import PROPERTIES as LAYER_PROPERTIES
+    from tests.test_mutants import run as run_layer
+
+    layer = article_layer(CONV_BUILTINS["conv-taps"])
+    runs = [run_layer(p, layer, catch=False, share=CONTROL_SHARE) for p in LAYER_PROPERTIES]
+    failures = [f"{r.prop.id}: {r.message}" for r in runs if r.failed]
+    assert not failures, "the embedded conv-taps fails:\n" + "\n".join(failures)
+    assert any(r.examples > 1 for r in runs)
+
+
+def test_article_properties_reach_a_conv_mutant_through_the_embedding():
+    """The article's agreement property fails on a conv implementation that flips its
+    kernel, seen through the embedding: the article's claims do run on the conv adapter."""
+    from convproof.reference.embedding import article_layer
+
+    from tests.test_mutants import PROPERTIES as LAYER_PROPERTIES
+    from tests.test_mutants import run as run_layer
+
+    prop = next(p for p in LAYER_PROPERTIES if p.name == "test_agrees_with_the_loop_transcription")
+    assert run_layer(prop, article_layer(CONV_MUTANTS["kernel_flipped"])).failed

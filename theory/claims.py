@@ -488,6 +488,10 @@ CONV_CLAIMS: tuple[Claim, ...] = (
         ),
         verdict=Verdict.CONDITIONAL,
         corrected="Shift equivariance survives striding only for shifts by multiples of s.",
+        notes=(
+            "Minimal counterexample (Hypothesis, 1-D torus, stride 2): x = [0, 1], w = [1]: "
+            "conv(x) = [0], conv(roll(x, 1)) = [1], which is no roll of [0]."
+        ),
         kind="extension",
         source=ZHANG_2019,
     ),
@@ -594,6 +598,11 @@ CONV_CLAIMS: tuple[Claim, ...] = (
         corrected=(
             "Max pooling is shift equivariant for multiples of its stride; a shift within the "
             "window keeps a peak inside one window but changes the pooled map in general."
+        ),
+        notes=(
+            "Minimal counterexample (Hypothesis): x = [[0, 0, 0], [0, 0, 1]] under 2×2 max "
+            "pooling of stride 2 gives [[0]]; x shifted by one column, [[0, 0, 0], "
+            "[1, 0, 0]], gives [[1]]."
         ),
         kind="d2l",
         source=D2L_SOURCES["7.5"] + "; " + ZHANG_2019,
