@@ -14,8 +14,9 @@ lhs_padded[m, g·G + c, i·stride + a·rhs_dilation], a cross-correlation, so:
 * bias: added after the convolution (lax has no bias operand);
 * float64: JAX computes in float32 unless ``jax_enable_x64`` is set; the adapter sets it
   at import, and float32 inputs stay float32;
-* no output: lax raises TypeError or returns an empty array depending on the shapes; the
-  adapter checks the output size first and raises ValueError;
+* no output: lax returns an empty array (size 0 along the axis) where no window fits,
+  silently (tests/test_conv_findings.py); the adapter checks the output size first and
+  raises ValueError, as the contract asks;
 * the backward pass (``jax_conv.vjp``): jax.vjp of the same function.
 
 JAX is an optional dependency, pinned to the release this suite was checked with

@@ -12,8 +12,8 @@ W[o, c, a]·X_padded[m, g·G + c, i·stride + a·dilation] on X (N, C, *n) and W
   ONNX Runtime wraps any number of turns;
 * dtype: ONNX Runtime's CPU provider has a Conv kernel for float32 only (float64 raises
   NOT_IMPLEMENTED), so the adapter declares float32 and runs nothing else;
-* no output: ONNX Runtime raises its own error (or returns an empty tensor); the adapter
-  checks the output size first and raises ValueError;
+* no output: ONNX Runtime fails with INVALID_ARGUMENT ("Invalid input shape"); the
+  adapter checks the output size first and raises ValueError;
 * sessions: one InferenceSession per (attributes, rank) with dynamic shapes, kept
   in a small cache: building a session costs milliseconds, a call microseconds.
 
