@@ -103,11 +103,10 @@ def _fixtures(impls: list, chosen: bool) -> tuple[list, list]:
     ``conv`` value, whose conv properties are then skipped (_undeclared)."""
     from convproof.reference.embedding import article_layer
 
-    layers = [article_layer(i) if isinstance(i, Conv) else i for i in impls]
-    convs = [i for i in impls if isinstance(i, Conv) or chosen]
     if not chosen:  # the default run: the conv references have conv properties only
-        layers = [i for i in impls if not isinstance(i, Conv)]
-    return layers, convs
+        return ([i for i in impls if not isinstance(i, Conv)],
+                [i for i in impls if isinstance(i, Conv)])
+    return [article_layer(i) if isinstance(i, Conv) else i for i in impls], list(impls)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
