@@ -83,3 +83,26 @@ def test_torch_adapter_without_its_size_check_fails_the_contract():
     result = run_conv(_no_output_property(), as_conv("torch", unchecked))
     assert result.failed
     assert "RuntimeError" in result.message
+
+
+def test_same_padding_of_an_even_kernel_is_not_d2l_s_split():
+    """PyTorch's padding='same' and lax's 'SAME' pad an even kernel ⌊p/2⌋ before and
+    ⌈p/2⌉ after, the opposite of d2l 7.3's 'one possibility' (⌈p/2⌉ on top): the same
+    layer ported between the two conventions moves its output by one position."""
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("jax")
+    import torch.nn.functional as F  # noqa: N812
+    from convproof.reference.conv import conv_loops
+    from convproof.reference.jax_conv import _jax
+
+    x = np.zeros((1, 1, 5))
+    x[0, 0, 2] = 1.0
+    w = np.array([[[1.0, 2.0]]])  # k = 2, p = k - 1 = 1
+    d2l = conv_loops(x, w, None, stride=(1,), padding=((1, 0),), dilation=(1,))
+    after = conv_loops(x, w, None, stride=(1,), padding=((0, 1),), dilation=(1,))
+    with pytest.warns(UserWarning, match="zero-padded copy"):  # PyTorch pads a copy
+        same_torch = F.conv1d(torch.tensor(x), torch.tensor(w), padding="same").numpy()
+    same_lax = np.asarray(_jax().lax.conv_general_dilated(x, w, (1,), "SAME"))
+    assert np.array_equal(same_torch, after)
+    assert np.array_equal(same_lax, after)
+    assert np.array_equal(np.roll(after, 1), d2l)  # one position apart

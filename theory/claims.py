@@ -454,6 +454,11 @@ CONV_CLAIMS: tuple[Claim, ...] = (
         ),
         verdict=Verdict.CONDITIONAL,
         corrected="Centred windows need odd k; (⌈p/2⌉, ⌊p/2⌋) for even k is off by half a pixel.",
+        notes=(
+            "PyTorch's padding='same' and lax's 'SAME' split the other way, (⌊p/2⌋, ⌈p/2⌉): "
+            "with k = 2 an impulse at x[2] of length 5 gives [0, 2, 1, 0, 0] there and "
+            "[0, 0, 2, 1, 0] with d2l's split (tests/test_conv_findings.py)."
+        ),
         kind="d2l",
         source=D2L_SOURCES["7.3"],
     ),
