@@ -21,7 +21,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from tests.test_conv_mutants import CONV_PROPERTIES, run_conv
+from tests.conv_catalogue import CONV_PROPERTIES, run_conv
 
 pytestmark = pytest.mark.machinery
 

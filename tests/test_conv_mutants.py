@@ -10,106 +10,25 @@ first failing example is the catch, without shrinking).
 
 from __future__ import annotations
 
-import dataclasses
-import functools
-import importlib
 import importlib.util
-import inspect
-import pkgutil
-import time
-from typing import Any
 
-import convproof.properties
 import pytest
 from convproof.reference import CONV_BUILTINS
 from convproof.reference.conv_contract import Conv
 
-from tests.conv_mutants import CONV_MUTANTS, KIND
-from tests.test_mutants import (
-    Counter,
-    Property,
+from tests.conv_catalogue import (
+    CONV_PROPERTIES,
+    LAYER_PROPERTIES,
     Run,
-    _instrumented,
-    _is_failure,
-    _parametrizations,
+    conv_row,
+    first_conv_catch,
+    run_conv,
+    run_layer,
     table,
 )
+from tests.conv_mutants import CONV_MUTANTS
 
 pytestmark = pytest.mark.machinery
-
-
-def conv_properties() -> list[Property]:
-    """Every conv property of properties/test_*.py, every parametrization."""
-    found = []
-    for info in sorted(pkgutil.iter_modules(convproof.properties.__path__), key=lambda i: i.name):
-        if not info.name.startswith("test_") or info.name.endswith("_tmp"):
-            continue
-        module = importlib.import_module(f"convproof.properties.{info.name}")
-        for name, fn in vars(module).items():
-            if not (name.startswith("test_") and callable(fn)):
-                continue
-            if getattr(fn, "__module__", None) != module.__name__:
-                continue
-            if "conv" not in inspect.signature(fn).parameters:
-                continue
-            for params, ids in _parametrizations(fn):
-                found.append(Property(info.name, fn, params, ids))
-    return found
-
-
-#: Tried first: the cheapest catches (shape and agreement in 1-D and 2-D).
-FIRST = ("test_conv_agrees_with_the_reference", "test_output_has_the_d2l_shape",
-         "test_each_sample_is_computed_alone", "test_vjp_agrees_with_the_reference")
-
-
-def _rank(prop: Property) -> tuple[int, int]:
-    ndim = dict(prop.params).get("ndim", 2)
-    return (FIRST.index(prop.name) if prop.name in FIRST else len(FIRST), ndim)
-
-
-CONV_PROPERTIES = sorted(conv_properties(), key=_rank)
-
-
-def _counting(conv: Conv, counter: Counter) -> Conv:
-    @functools.wraps(conv.fn)
-    def fn(*args: Any, **kwargs: Any) -> Any:
-        counter.calls += 1
-        return conv.fn(*args, **kwargs)
-
-    return dataclasses.replace(conv, fn=fn)
-
-
-def run_conv(prop: Property, conv: Conv, catch: bool = True, share: int = 1) -> Run:
-    """One conv property on one conv implementation; a skip counts as a pass."""
-    counter = Counter()
-    with _instrumented(prop, counter, catch, share):
-        try:
-            prop.fn(conv=_counting(conv, counter), **dict(prop.params))
-        except pytest.skip.Exception:
-            pass
-        except BaseException as exc:
-            if not _is_failure(exc):
-                raise
-            examples, calls = counter.first_failure or (counter.examples, counter.calls)
-            return Run(prop, exc, examples, calls)
-    return Run(prop, None, counter.examples, counter.calls)
-
-
-def first_conv_catch(conv: Conv) -> Run | None:
-    start = time.perf_counter()
-    for prop in CONV_PROPERTIES:
-        result = run_conv(prop, conv)
-        if result.failed:
-            return dataclasses.replace(result, seconds=time.perf_counter() - start)
-    return None
-
-
-def _conv_row(name: str, result: Run | None) -> dict[str, Any]:
-    if result is None:
-        return {"name": name, "kind": KIND[name], "examples": None, "calls": None,
-                "seconds": None, "caught_by": None}
-    return {"name": name, "kind": KIND[name], "examples": result.examples, "calls": result.calls,
-            "seconds": round(result.seconds, 3), "caught_by": result.prop.id}
 
 
 @pytest.fixture(scope="session")
@@ -131,7 +50,7 @@ def test_conv_mutation_score_is_100_percent(conv_catches, capsys):
     for name, conv in CONV_MUTANTS.items():
         if name not in conv_catches:
             conv_catches[name] = first_conv_catch(conv)
-    rows = [_conv_row(name, conv_catches[name]) for name in CONV_MUTANTS]
+    rows = [conv_row(name, conv_catches[name]) for name in CONV_MUTANTS]
     caught = sum(conv_catches[name] is not None for name in CONV_MUTANTS)
     score = (f"conv mutation score: {caught}/{len(CONV_MUTANTS)} mutants caught "
              f"({100 * caught / len(CONV_MUTANTS):.0f}%)")
@@ -221,9 +140,6 @@ def test_embedded_conv_reference_passes_the_article_properties():
     property (with max_examples // CONTROL_SHARE examples)."""
     from convproof.reference.embedding import article_layer
 
-    from tests.test_mutants import PROPERTIES as LAYER_PROPERTIES
-    from tests.test_mutants import run as run_layer
-
     layer = article_layer(CONV_BUILTINS["conv-taps"])
     runs = [run_layer(p, layer, catch=False, share=CONTROL_SHARE) for p in LAYER_PROPERTIES]
     failures = [f"{r.prop.id}: {r.message}" for r in runs if r.failed]
@@ -235,9 +151,6 @@ def test_article_properties_reach_a_conv_mutant_through_the_embedding():
     """The article's agreement property fails on a conv implementation that flips its
     kernel, seen through the embedding: the article's claims do run on the conv adapter."""
     from convproof.reference.embedding import article_layer
-
-    from tests.test_mutants import PROPERTIES as LAYER_PROPERTIES
-    from tests.test_mutants import run as run_layer
 
     prop = next(p for p in LAYER_PROPERTIES if p.name == "test_agrees_with_the_loop_transcription")
     assert run_layer(prop, article_layer(CONV_MUTANTS["kernel_flipped"])).failed

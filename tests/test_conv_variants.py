@@ -16,7 +16,7 @@ from convproof.reference import pooling as pool_ref
 from convproof.reference.conv import conv_loops
 from convproof.reference.conv_contract import as_conv, declare_conv
 
-from tests.test_theory_variants import _Request, caught
+from tests.conv_catalogue import _Request, caught
 
 pytestmark = pytest.mark.machinery
 
