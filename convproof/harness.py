@@ -160,3 +160,108 @@ def refute(
     request.node.user_properties.append(("examples", calls))
     request.node.user_properties.append(("counterexample", f"{wording}: {found!r}"))
     return found
+
+
+# --- the conv contract (reference.conv_contract) ----------------------------------------
+
+
+def _describe_conv(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, spec: Any) -> str:
+    bias = "b=None" if b is None else f"b of shape {np.shape(b)}"
+    return f"x of shape {x.shape} ({x.dtype}), w of shape {w.shape}, {bias}, {spec}"
+
+
+def require_conv(conv: Any, ndim: int = 2, dtype: str = "float64", padding_mode: str = "zeros",
+                 **features: bool) -> None:
+    """Skip the test for ``conv`` unless it declares this kind of input."""
+    __tracebackhide__ = True
+    reason = conv.supports(ndim, dtype, padding_mode, **features)
+    if reason:
+        pytest.skip(reason)
+
+
+def _conv_checked(conv: Any, what: str, result: Any, expected: tuple[int, ...],
+                  x: np.ndarray, w: np.ndarray, b: np.ndarray | None, spec: Any) -> np.ndarray:
+    __tracebackhide__ = True
+    if not isinstance(result, np.ndarray):
+        raise ImplementationError(f"{conv.name} {what} returned {type(result).__name__}, not a "
+                                  f"numpy array, on {_describe_conv(x, w, b, spec)}")
+    if result.shape != expected:
+        raise ImplementationError(f"{conv.name} {what} returned shape {result.shape}, expected "
+                                  f"{expected}, on {_describe_conv(x, w, b, spec)}")
+    if result.dtype != x.dtype:
+        raise ImplementationError(f"{conv.name} {what} returned dtype {result.dtype} for "
+                                  f"{x.dtype} input, on {_describe_conv(x, w, b, spec)}")
+    if not np.all(np.isfinite(result)):
+        raise ImplementationError(f"{conv.name} {what} returned non-finite values on finite "
+                                  f"input {_describe_conv(x, w, b, spec)}")
+    return result
+
+
+def _guarded(conv: Any, what: str, fn: Callable[..., Any], x: np.ndarray, w: np.ndarray,
+             b: np.ndarray | None, spec: Any, *args: Any) -> Any:
+    """fn(x, w, b, *args, **spec.kwargs()), every exception an ImplementationError (a
+    NotImplementedError too: the declaration is the only way to skip)."""
+    __tracebackhide__ = True
+    try:
+        return fn(x, w, b, *args, **spec.kwargs())
+    except Exception as exc:
+        raise ImplementationError(
+            f"{conv.name} {what} raised {type(exc).__name__}: {str(exc)[:200]} on "
+            f"{_describe_conv(x, w, b, spec)}"
+        ) from None
+
+
+def call_conv(conv: Any, x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
+              spec: Any) -> np.ndarray:
+    """y = conv(x, w, b, **spec), checked against the contract: skipped unless declared,
+    then the shape (N, C_out, *theory.conv.conv_shape), x's dtype, finite values."""
+    __tracebackhide__ = True
+    from convproof.theory.conv import conv_shape
+
+    require_conv(conv, spec.ndim, x.dtype.name, spec.padding_mode,
+                 **conv.needs(spec, w.shape[2:]))
+    y = _guarded(conv, "", conv.fn, x, w, b, spec)
+    expected = (x.shape[0], w.shape[0], *conv_shape(x.shape[2:], w.shape[2:], spec))
+    return _conv_checked(conv, "", y, expected, x, w, b, spec)
+
+
+def call_vjp(conv: Any, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g: np.ndarray,
+             spec: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(∂L/∂x, ∂L/∂w, ∂L/∂b) = conv.vjp(x, w, b, g, **spec), each checked (shapes of x, w
+    and (C_out,), x's dtype, finite); skipped unless the backward pass is declared."""
+    __tracebackhide__ = True
+    require_conv(conv, spec.ndim, x.dtype.name, spec.padding_mode, vjp=True,
+                 **conv.needs(spec, w.shape[2:]))
+    result = _guarded(conv, "vjp", conv.vjp, x, w, b, spec, g)
+    if not isinstance(result, tuple | list) or len(result) != 3:
+        raise ImplementationError(f"{conv.name} vjp returned {type(result).__name__}, not "
+                                  f"(gx, gw, gb), on {_describe_conv(x, w, b, spec)}")
+    shapes = (x.shape, w.shape, (w.shape[0],))
+    return tuple(_conv_checked(conv, f"vjp's {name}", r, shape, x, w, b, spec)  # type: ignore[return-value]
+                 for name, r, shape in zip(("gx", "gw", "gb"), result, shapes, strict=True))
+
+
+def conv_bound(conv: Any, x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
+               spec: Any) -> bounds.Bound:
+    """The error bound of ``conv`` on this input in x's precision (theory.bounds item 5)."""
+    return bounds.conv_direct(x, w, b, spec, x.dtype)
+
+
+def widened(*arrays: np.ndarray | None) -> tuple[np.ndarray | None, ...]:
+    """The arrays in float64 (exactly: float32 values are float64 values)."""
+    return tuple(None if a is None else np.asarray(a, dtype=np.float64) for a in arrays)
+
+
+def assert_conv_agrees(conv: Any, x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
+                       spec: Any, y: np.ndarray, what: str = "") -> None:
+    """y (conv's output on this input) equals an independent reference
+    (reference.oracles.conv_oracle_for, in float64), within both bounds (exact on
+    integer data)."""
+    __tracebackhide__ = True
+    from convproof.reference.oracles import conv_oracle_for
+
+    oracle = conv_oracle_for(conv, x, w, spec)
+    x64, w64, b64 = widened(x, w, b)
+    expected = oracle.fn(x64, w64, b64, **spec.kwargs())
+    tol = conv_bound(conv, x, w, b, spec) + bounds.conv_direct(x64, w64, b64, spec)
+    bounds.assert_within(y, expected, tol, f"{conv} vs the {oracle} reference{what} on {spec}")

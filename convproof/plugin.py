@@ -1,7 +1,9 @@
 """The pytest plugin behind the suite: ``--impl``, claim markers, and the claims table.
 
 * ``--impl NAME|MODULE:NAME|path.py:NAME`` (repeatable) chooses the implementations every
-  property with a ``layer`` argument runs against; by default, all of reference.BUILTINS.
+  property with a ``layer`` argument runs against, and every property with a ``conv``
+  argument (the conv contract, reference.conv_contract; a conv implementation is also a
+  ``layer`` through reference.embedding); by default reference.DEFAULT and CONV_DEFAULT.
 * Every test under properties/ must carry ``@pytest.mark.claim(id, ...)`` naming claims of
   theory.claims; when the whole of properties/ is collected, every claim must have a
   property. Either failure stops the run before any test runs.
@@ -48,6 +50,7 @@ import convproof.properties
 from convproof import atomic, evidence, failures, options, profiles
 from convproof.reference import load
 from convproof.reference.contract import ImplSpecError, Layer, MissingDependencyError
+from convproof.reference.conv_contract import Conv
 from convproof.summary import (
     THEORY,
     TestResult,
@@ -64,6 +67,8 @@ from convproof.theory.claims import BY_ID, CLAIMS
 #: top-level properties/ folder, mapped there by pyproject.toml).
 PROPERTIES_DIR = Path(convproof.properties.__file__).resolve().parent
 IMPLS = pytest.StashKey[list]()
+LAYERS = pytest.StashKey[list]()  # the values of the layer fixture
+CONVS = pytest.StashKey[list]()  # the values of the conv fixture
 UNDECLARED_DESELECTED = pytest.StashKey[int]()
 CONVPROOF_RUN = pytest.StashKey[bool]()
 COLLECTED = pytest.StashKey[tuple]()  # (modules, claim ids) before any deselection
@@ -76,6 +81,9 @@ MARKERS = (
     "inputs(channels=False, dtype='float64'): the input a property feeds the layer beyond "
     "its ndim/dtype parameters; in the default run built-in layers that do not declare it "
     "are deselected, under --impl they are skipped",
+    "conv_inputs(**features): the conv-contract features a property needs (stride, dilation, "
+    "groups, even_kernels, vjp, padding_modes); undeclared ones are deselected in the default "
+    "run and skipped under --impl",
 )
 #: Warnings that fail a property: a RuntimeWarning is an overflow or a NaN in the
 #: arithmetic under test, a HypothesisWarning a misused strategy. pyproject.toml's
@@ -135,11 +143,11 @@ def _importable_from(directory: Path) -> None:
         sys.path.insert(0, str(directory))
 
 
-def _load_impls(config: pytest.Config) -> list[Layer]:
-    from convproof.reference import BUILTINS, DEFAULT, OPTIONAL
+def _load_impls(config: pytest.Config) -> list[Layer | Conv]:
+    from convproof.reference import BUILTINS, CONV_BUILTINS, CONV_DEFAULT, DEFAULT, OPTIONAL
 
-    specs = config.getoption("impl") or DEFAULT
-    if any(s not in BUILTINS and s not in OPTIONAL and ":" in s
+    specs = config.getoption("impl") or (*DEFAULT, *CONV_DEFAULT)
+    if any(s not in BUILTINS and s not in CONV_BUILTINS and s not in OPTIONAL and ":" in s
            and not s.rpartition(":")[0].endswith(".py") for s in specs):
         _importable_from(config.invocation_params.dir.resolve())
     impls = []
@@ -170,12 +178,31 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(ClaimsRecorder(config), "convproof-claims")
 
 
-def _impls(config: pytest.Config) -> list[Layer]:
+def _impls(config: pytest.Config) -> list[Layer | Conv]:
     """The implementations under test, loaded at configure in a convproof run (so that a
     bad --impl stops the run at once), else when a property first needs them."""
     if IMPLS not in config.stash:
         config.stash[IMPLS] = _load_impls(config)
     return config.stash[IMPLS]
+
+
+def _fixture_values(config: pytest.Config, key: pytest.StashKey[list]) -> list:
+    """The values of the ``layer`` (LAYERS) or ``conv`` (CONVS) fixture: a conv-contract
+    implementation is a ``conv`` and, through reference.embedding, a ``layer`` of the same
+    name (one column of the table); under --impl a layer-contract implementation is also a
+    ``conv`` value, whose conv properties are then skipped (_undeclared)."""
+    if key not in config.stash:
+        from convproof.reference.embedding import article_layer
+
+        impls = _impls(config)
+        if config.getoption("impl"):
+            layers = [article_layer(i) if isinstance(i, Conv) else i for i in impls]
+            convs = list(impls)
+        else:  # the default run: the conv references have conv properties only
+            layers = [i for i in impls if not isinstance(i, Conv)]
+            convs = [i for i in impls if isinstance(i, Conv)]
+        config.stash[LAYERS], config.stash[CONVS] = layers, convs
+    return config.stash[key]
 
 
 @functools.cache  # one lookup per module, not per item
@@ -188,9 +215,12 @@ def _is_ours(path: object) -> bool:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "layer" in metafunc.fixturenames and _is_ours(metafunc.definition.path):
-        impls = _impls(metafunc.config)
-        metafunc.parametrize("layer", impls, ids=[impl.name for impl in impls])
+    if not _is_ours(metafunc.definition.path):
+        return
+    for name, key in (("layer", LAYERS), ("conv", CONVS)):
+        if name in metafunc.fixturenames:
+            impls = _fixture_values(metafunc.config, key)
+            metafunc.parametrize(name, impls, ids=[impl.name for impl in impls])
 
 
 def _claim_ids(item: pytest.Item) -> list[str]:
@@ -205,6 +235,8 @@ def _undeclared(item: pytest.Item) -> str:
     """Why the item's layer does not declare the input the property feeds it ('' if it
     does): ndim and dtype from the item's parameters, the rest from its ``inputs`` mark."""
     params = getattr(item, "callspec", None) and item.callspec.params
+    if params and "conv" in params:
+        return _conv_undeclared(item, params)
     layer = params.get("layer") if params else None
     if not isinstance(layer, Layer):  # a theory property, or no layer at all (empty --impl)
         return ""
@@ -213,6 +245,25 @@ def _undeclared(item: pytest.Item) -> str:
     wanted.update({key: params[key] for key in ("ndim", "dtype") if key in params})
     # padding is not in question here: each property draws from the declared ones
     return layer.supports(min(layer.paddings), **wanted) if layer.paddings else ""
+
+
+def _conv_undeclared(item: pytest.Item, params: dict) -> str:
+    """_undeclared for a ``conv`` property: a layer-contract implementation has none; a
+    conv implementation must declare ndim and dtype (parameters) and the features of the
+    item's ``conv_inputs`` mark."""
+    conv = params["conv"]
+    if not isinstance(conv, Conv):
+        return f"{conv.name} implements the layer contract, not the conv contract"
+    mark = item.get_closest_marker("conv_inputs")
+    wanted = dict(mark.kwargs) if mark else {}
+    modes = wanted.pop("padding_modes", None)
+    dtypes = conv.declares.dtypes  # without a dtype parameter a property draws float64 if declared
+    dtype = params.get("dtype") or ("float64" if "float64" in dtypes else min(dtypes))
+    reason = conv.supports(params.get("ndim", 2), dtype, min(conv.declares.padding_modes),
+                           **wanted)
+    if not reason and modes and not set(modes) & conv.declares.padding_modes:
+        reason = f"{conv.name} declares none of the padding modes {tuple(modes)}"
+    return reason
 
 
 # tryfirst: before -k, -m, --deselect and --lf take items away, so that the claims check
@@ -233,7 +284,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 problems.append(f"{item.nodeid} names unknown claim {cid!r}")
         for spec in filters:
             item.add_marker(pytest.mark.filterwarnings(spec), append=False)
-        layer = getattr(item, "callspec", None) and item.callspec.params.get("layer")
+        params = getattr(item, "callspec", None) and item.callspec.params
+        layer = params and (params.get("layer") or params.get("conv"))
         item.user_properties.append(("claims", ids))
         item.user_properties.append(("impl", getattr(layer, "name", THEORY)))
     if problems:
@@ -538,8 +590,8 @@ class ClaimsRecorder:
 
         undeclared = self.config.stash.get(UNDECLARED_DESELECTED, 0)
         if undeclared:
-            say(f"{undeclared} N-D, channel and float32 items deselected for built-in layers "
-                "that do not declare them; --impl torch (or scipy-direct, ...) runs them")
+            say(f"{undeclared} N-D, channel, float32 and conv-feature items deselected for "
+                "built-ins that do not declare them; --impl torch (or scipy-direct, ...) runs them")
         results = self._complete(int(exitstatus))
         if not any(result.claims for result in results):
             return  # no property ran: no table of zeros

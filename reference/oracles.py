@@ -69,3 +69,27 @@ def oracle_for(layer: Layer, x: np.ndarray, V: np.ndarray) -> Layer:
         return oracle
     raise LookupError(f"no reference independent of {layer} for a {ndim}-D input"
                       f"{' with channels' if channels else ''}")
+
+
+# --- the conv contract ------------------------------------------------------------------
+
+#: Multiply-adds above which the conv contract's literal loops (reference.conv.conv_loops,
+#: a few µs a term) give way to the vectorized references.
+CONV_LITERAL_WORK = 4_000
+
+
+def conv_oracle_for(conv: object, x: np.ndarray, w: np.ndarray, spec: object) -> object:
+    """An independent conv reference for ``conv`` on (x, w, spec): the literal loops
+    while cheap (:data:`CONV_LITERAL_WORK`), else the first of the tap-by-tap and window
+    references that is not ``conv`` itself."""
+    from convproof.reference import CONV_BUILTINS
+    from convproof.reference.conv import work as conv_work
+
+    names = ("conv-loops", "conv-taps", "conv-windows")
+    if conv_work(x, w, spec) > CONV_LITERAL_WORK:  # type: ignore[arg-type]
+        names = names[1:]
+    for name in names:
+        oracle = CONV_BUILTINS[name]
+        if oracle.fn is not getattr(conv, "fn", None):
+            return oracle
+    raise LookupError(f"no conv reference independent of {conv}")

@@ -137,10 +137,31 @@ def _unchecked(fn: LayerFn) -> LayerFn:
     return patched(fn.__module__, "check_fits", lambda spatial, delta: None)(fn)
 
 
-def _pads_once(xt, delta):
+def _torch_built(**stage: Callable[..., Any]) -> Callable[[], LayerFn]:
+    """torch's form of a mistake: reference/torch_conv.py's adapter built with one stage
+    replaced (its Stages), as the article's layer (reference.embedding), as --impl torch
+    runs it."""
+
+    def make() -> LayerFn:
+        from convproof.reference import torch_conv
+        from convproof.reference.conv_contract import as_conv
+        from convproof.reference.embedding import article_layer
+
+        conv = torch_conv.build(torch_conv.Stages(**stage))
+        return article_layer(as_conv("torch", conv)).fn
+
+    return make
+
+
+def _pads_once(xt, spec):
+    """F.pad(mode='circular'), which wraps at most once, in place of indexing modulo n."""
     import torch.nn.functional as F  # noqa: N812
 
-    return F.pad(xt, [delta, delta] * (xt.ndim - 2), mode="circular")
+    if spec.padding_mode != "circular":
+        from convproof.reference.torch_conv import _pad
+
+        return _pad(xt, spec)
+    return F.pad(xt, [p for lo_hi in reversed(spec.padding) for p in lo_hi], mode="circular")
 
 
 def _same_mode(x: np.ndarray, V: np.ndarray, delta: int) -> np.ndarray:
@@ -158,6 +179,9 @@ class Mistake:
 
     make: Callable[[LayerFn], LayerFn]
     adapters: tuple[str, ...]
+    #: torch's form, where it is not a change of the embedded layer's inputs: the conv
+    #: adapter built with one stage replaced (:func:`_torch_built`)
+    torch: Callable[[], LayerFn] | None = None
 
 
 ADAPTERS = ("torch", "scipy-direct", "scipy-fft", "ndimage", "numpy", "correlate2d", "convolve2d")
@@ -168,10 +192,10 @@ MISTAKES: dict[str, Mistake] = {
     "off-by-one": Mistake(_inputs(_off_by_one), ADAPTERS),
     "convolution": Mistake(_inputs(_convolution), ADAPTERS),
     "padding-mode": Mistake(_inputs(_mirrored_torus), ADAPTERS),
-    "valid-unchecked": Mistake(_unchecked, ADAPTERS),
+    "valid-unchecked": Mistake(_unchecked, ADAPTERS,
+                               _torch_built(check=lambda x, w, spec: None)),
     "channels-swapped": Mistake(_inputs(_channels_swapped), WITH_CHANNELS),
-    "circular-pads-once": Mistake(
-        patched("convproof.reference.torch_adapter", "_periodic", _pads_once), ("torch",)),
+    "circular-pads-once": Mistake(_unchecked, ("torch",), _torch_built(pad=_pads_once)),
     "same-mode": Mistake(
         patched("convproof.reference.numpy_adapter", "_same", _same_mode), ("numpy",)),
     "tiny-weights": Mistake(
@@ -181,13 +205,20 @@ MISTAKES: dict[str, Mistake] = {
 
 
 def _real(adapter: str) -> Layer:
-    return load(adapter) if adapter == "torch" else BUILTINS[adapter]
+    """The adapter as --impl runs it: torch is a conv-contract adapter, seen as the
+    article's layer through reference.embedding."""
+    if adapter != "torch":
+        return BUILTINS[adapter]
+    from convproof.reference.embedding import article_layer
+
+    return article_layer(load("torch"))
 
 
 def variant(adapter: str, mistake: str) -> Layer:
     """The real adapter with the mistake, declaring what the adapter declares."""
-    real = _real(adapter)
-    return Layer(f"{adapter}/{mistake}", MISTAKES[mistake].make(real.fn), real.declares)
+    real, m = _real(adapter), MISTAKES[mistake]
+    fn = m.torch() if adapter == "torch" and m.torch else m.make(real.fn)
+    return Layer(f"{adapter}/{mistake}", fn, real.declares)
 
 
 def _needs(adapter: str) -> None:

@@ -1,6 +1,7 @@
 """The claim registry: quotes verbatim, verdicts complete, ids stable and unique, every
 claim either the article's (with its sentence) or an extension (with its source), and
-the article's sentences that make no checked claim listed with the reason."""
+the article's sentences that make no checked claim listed with the reason; d2l's
+sentences (sections 7.2-7.5) cite their file and commit in d2l-ai/d2l-en."""
 
 import os
 from pathlib import Path
@@ -12,8 +13,9 @@ ARTICLE = Path(os.environ.get("CONVPROOF_ARTICLE", Path(__file__).parents[2] / "
 needs_article = pytest.mark.skipif(not ARTICLE.is_file(),
                                    reason=f"article not found at {ARTICLE} (set CONVPROOF_ARTICLE)")
 
-#: Every sentence the registry quotes: (where, sentence).
-QUOTED = [(c.id, q) for c in CLAIMS for q in ((c.quote,) if c.quote else ()) + c.also]
+#: Every sentence the registry quotes from the article: (where, sentence).
+QUOTED = [(c.id, q) for c in CLAIMS if c.kind is Kind.ARTICLE
+          for q in ((c.quote,) if c.quote else ()) + c.also]
 QUOTED += [(o.id, o.quote) for o in OUT_OF_SCOPE]
 
 
@@ -47,12 +49,16 @@ def test_claim_is_complete(c):
 
 @pytest.mark.parametrize("c", CLAIMS, ids=[c.id for c in CLAIMS])
 def test_claim_says_where_it_comes_from(c):
-    """An article claim quotes its sentence; an extension borrows none and says what it
-    extends instead."""
+    """An article claim quotes its sentence; a d2l claim quotes d2l's and cites the
+    section, file and commit; an extension borrows none and says what it extends."""
     assert isinstance(c.kind, Kind)
     if c.kind is Kind.ARTICLE:
         assert c.quote, f"{c.id}: an article claim needs the sentence it makes precise"
         assert not c.source, f"{c.id}: source is for extensions"
+    elif c.kind is Kind.D2L:
+        assert c.quote, f"{c.id}: a d2l claim needs the sentence it makes precise"
+        assert "d2l 7." in c.source, f"{c.id}: cite the section"
+        assert ".md @ " in c.source, f"{c.id}: cite the file and commit"
     else:
         assert not c.quote, f"{c.id}: an extension borrows no sentence"
         assert not c.also, f"{c.id}: an extension borrows no sentence"

@@ -85,6 +85,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+from convproof.theory.conv import ConvSpec, conv_pad, products_per_output, window_view
+from convproof.theory.conv import conv_shape as conv_output_shape
+from convproof.theory.conv import padded_index as conv_padded_index
 from convproof.theory.indices import Padding, delta_of, fold, output_shape, padded, windows
 
 Model = Literal["direct", "fft"]
@@ -325,3 +328,121 @@ def pooled(bound: Bound, pool: str, a: np.ndarray, b: np.ndarray) -> Bound:
         spread = float(E.sum()) + math.sqrt(np.size(a)) * bound.normwise
         return Bound(elementwise=spread + rounding)
     raise ValueError(f"unknown pooling {pool!r}; expected 'max' or 'sum'")
+
+
+# --- the convolution contract (theory.conv) ------------------------------------------
+#
+# 5. Direct summation, conv contract. Output y[m, o, i] = b[o] + Σ w·xp sums
+#    n = (C_in/groups)·Πk products and the bias: an inner product of length n + 1, so
+#    by Higham eq. (3.5), in any order, |ŷ - y| <= γ_{n+1}·(|b[o]| + Σ |w|·|xp|), the
+#    magnitude being the conv of |x| with |w| plus |b| (padding reads zeros or copies of
+#    x, so |xp| is the padding of |x|). Exact on integer data when that magnitude is
+#    below 2^p, by item 1's argument.
+#
+# 6. The backward pass. With g the output gradient, each gradient entry is again a sum
+#    of products, so item 5 applies with its own term count and magnitude:
+#    * ∂L/∂w[o, c, a] = Σ_{m, i} g[m, o, i]·xp[m, ·, i·s + a·δ]: N·Πout products;
+#    * ∂L/∂b[o] = Σ_{m, i} g[m, o, i]: N·Πout terms;
+#    * ∂L/∂x[m, c, j] = Σ g[m, o, i]·w[o, c, a] over the (o, i, a) whose padded position
+#      i·s + a·δ reads j: at most (C_out/groups)·Πk per padded position (i is fixed by
+#      a and the position), and a padded axis of n + lo + hi positions reads each input
+#      index at most r = ⌈(n + lo + hi)/n⌉ times on the torus (once under zeros), so at
+#      most (C_out/groups)·Πk·Πr products. An implementation that sums per padded
+#      position first and folds after sums the same products in another order, which
+#      Higham's bound allows. The magnitudes are the same sums of |g|·|w| and |g|·|xp|.
+
+
+def conv_magnitude(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, spec: ConvSpec
+                   ) -> np.ndarray:
+    """|b[o]| + Σ |w[o, c, a]|·|xp[m, g·G + c, i·s + a·δ]| for every output (item 5)."""
+    out = conv_output_shape(x.shape[2:], w.shape[2:], spec)
+    g = spec.groups
+    v = window_view(conv_pad(np.abs(x).astype(np.float64), spec), w.shape[2:], spec, out)
+    v = v.reshape(x.shape[0], g, x.shape[1] // g, *v.shape[2:])
+    wg = np.abs(w).astype(np.float64).reshape(g, w.shape[0] // g, *w.shape[1:])
+    d = spec.ndim
+    spatial, taps = "ijk"[:d], "xyz"[:d]
+    t = np.einsum(f"ngc{spatial}{taps},goc{taps}->ngo{spatial}", v, wg, optimize=True)
+    t = t.reshape(x.shape[0], w.shape[0], *out)
+    if b is not None:
+        t = t + np.abs(np.asarray(b, dtype=np.float64)).reshape(-1, *(1,) * d)
+    return t
+
+
+def _exact_below(data: tuple[np.ndarray, ...], magnitude: np.ndarray,
+                 dtype: np.dtype | type) -> bool:
+    digits = np.finfo(dtype).nmant + 1
+    if not all(np.array_equal(np.round(a), a) for a in data):
+        return False
+    return float(np.max(magnitude, initial=0.0)) < 2.0**digits
+
+
+def conv_direct(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, spec: ConvSpec,
+                dtype: np.dtype | type = np.float64) -> Bound:
+    """Bound of a direct-summation conv computing in ``dtype`` (item 5): 0 on integer
+    data whose sums stay below 2^p, else γ_{n+1}·magnitude elementwise."""
+    magnitude = conv_magnitude(x, w, b, spec)
+    data = (x, w) if b is None else (x, w, np.asarray(b))
+    if _exact_below(data, magnitude, dtype):
+        return EXACT
+    g = gamma(products_per_output(x.shape[1], w.shape[2:], spec.groups) + 1, dtype)
+    return Bound(elementwise=g * (1 + 2 * g) * magnitude)
+
+
+def _adjoint_magnitude(w: np.ndarray, g_out: np.ndarray, x_shape: tuple[int, ...],
+                       spec: ConvSpec) -> np.ndarray:
+    """Σ |g[m, o, i]|·|w[o, c, a]| over the terms that reach x[m, g·G + c, j] (item 6)."""
+    d, groups = spec.ndim, spec.groups
+    out = g_out.shape[2:]
+    gg = np.abs(g_out).astype(np.float64)
+    gg = gg.reshape(gg.shape[0], groups, gg.shape[1] // groups, *out)
+    wg = np.abs(w).astype(np.float64).reshape(groups, w.shape[0] // groups, *w.shape[1:])
+    padded = tuple(n + lo + hi for n, (lo, hi) in zip(x_shape[2:], spec.padding, strict=True))
+    gxp = np.zeros((x_shape[0], groups, x_shape[1] // groups, *padded))
+    spatial = "ijk"[:d]
+    for a in np.ndindex(w.shape[2:]):
+        where = tuple(slice(aa * dl, aa * dl + s * (o - 1) + 1, s)
+                      for aa, dl, s, o in zip(a, spec.dilation, spec.stride, out, strict=True))
+        gxp[(slice(None),) * 3 + where] += np.einsum(f"ngo{spatial},goc->ngc{spatial}", gg,
+                                                     wg[(Ellipsis, *a)])
+    t = gxp.reshape(x_shape[0], x_shape[1], *padded)
+    for axis, (n, (lo, hi)) in enumerate(zip(x_shape[2:], spec.padding, strict=True), start=2):
+        index = conv_padded_index(n, lo, hi, spec.padding_mode)
+        folded = np.zeros((*t.shape[:axis], n + 1, *t.shape[axis + 1:]))
+        np.add.at(folded, (slice(None),) * axis + (index,), t)
+        t = np.take(folded, np.arange(n), axis=axis)
+    return t
+
+
+def conv_vjp_bounds(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g_out: np.ndarray,
+                    spec: ConvSpec, dtype: np.dtype | type = np.float64
+                    ) -> tuple[Bound, Bound, Bound]:
+    """Bounds of a direct-summation backward pass on (∂L/∂x, ∂L/∂w, ∂L/∂b) (item 6)."""
+    out = g_out.shape[2:]
+    d = spec.ndim
+    xp = conv_pad(np.abs(x).astype(np.float64), spec)
+    v = window_view(xp, w.shape[2:], spec, out)  # (N, C_in, *out, *k)
+    groups = spec.groups
+    v = v.reshape(x.shape[0], groups, x.shape[1] // groups, *v.shape[2:])
+    gg = np.abs(g_out).astype(np.float64)
+    gg = gg.reshape(gg.shape[0], groups, gg.shape[1] // groups, *out)
+    spatial, taps = "ijk"[:d], "xyz"[:d]
+    t_w = np.einsum(f"ngo{spatial},ngc{spatial}{taps}->goc{taps}", gg, v, optimize=True)
+    t_w = t_w.reshape(w.shape)
+    t_b = np.abs(g_out).astype(np.float64).sum(axis=(0, *range(2, g_out.ndim)))
+    t_x = _adjoint_magnitude(w, g_out, x.shape, spec)
+    per_output = x.shape[0] * int(np.prod(out))
+    wraps = 1
+    if spec.padding_mode == "circular":
+        for n, (lo, hi) in zip(x.shape[2:], spec.padding, strict=True):
+            wraps *= -(-(n + lo + hi) // n)
+    n_x = (w.shape[0] // groups) * int(np.prod(w.shape[2:])) * wraps
+    result = []
+    for data, magnitude, n in (((g_out, w), t_x, n_x), ((g_out, x), t_w, per_output),
+                               ((g_out,), t_b, per_output)):
+        if _exact_below(data, magnitude, dtype):
+            result.append(EXACT)
+        else:
+            gm = gamma(max(n, 1), dtype)
+            result.append(Bound(elementwise=gm * (1 + 2 * gm) * magnitude))
+    return result[0], result[1], result[2]

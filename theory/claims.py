@@ -7,7 +7,11 @@ Each :class:`Claim` carries a precise ``statement`` with its conditions and a
   meaning the statement makes precise, verbatim up to whitespace and code formatting
   (:func:`normalize`; tests/test_registry.py checks it against the article), and ``also``
   holds further sentences that say the same thing;
-* ``Kind.EXTENSION``: a statement the suite proves beyond the article, with an empty
+* ``Kind.D2L``: a claim of the text the article quotes, d2l ("Dive into Deep Learning")
+  sections 7.2-7.5, on the layers people run (stride, padding, channels, pooling):
+  ``quote`` is d2l's sentence, ``source`` cites the section, file and commit of
+  d2l-ai/d2l-en;
+* ``Kind.EXTENSION``: a statement the suite proves beyond both texts, with an empty
   ``quote``: ``source`` says what it extends and where the mathematics comes from.
 
 A claim not 'holds' carries the ``corrected`` statement that the suite proves instead,
@@ -36,7 +40,8 @@ class Verdict(enum.StrEnum):
 
 class Kind(enum.StrEnum):
     ARTICLE = "article"  # the article says it: quote is its sentence
-    EXTENSION = "extension"  # the suite goes beyond the article: source says how
+    D2L = "d2l"  # d2l 7.2-7.5 say it: quote is d2l's sentence, source cites section and file
+    EXTENSION = "extension"  # the suite goes beyond both texts: source says how
 
 
 @dataclass(frozen=True)
@@ -519,6 +524,279 @@ CLAIMS: tuple[Claim, ...] = (
         exhaustive="all h·w spatial cyclic shifts of every drawn grid up to 5×5",
     ),
 )
+
+# --- the layers people run: d2l 7.2-7.5 and their extensions (issue 18) ------------------
+#
+# Quotes from d2l (Zhang, Lipton, Li, Smola, "Dive into Deep Learning"), repository
+# d2l-ai/d2l-en, folder chapter_convolutional-neural-networks/, at the commits in
+# D2L_SOURCES; the statements are about the conv contract (reference.conv_contract,
+# theory.conv).
+
+D2L_SOURCES = {
+    "7.2": "d2l 7.2 'Convolutions for Images', chapter_convolutional-neural-networks/"
+           "conv-layer.md @ 01fc89c507461f2d8512f14de8e94569a7cc7427",
+    "7.3": "d2l 7.3 'Padding and Stride', chapter_convolutional-neural-networks/"
+           "padding-and-strides.md @ 732e3831a4039f4115360120f8c8a53a2cea1b11",
+    "7.4": "d2l 7.4 'Multiple Input and Multiple Output Channels', chapter_convolutional-"
+           "neural-networks/channels.md @ cbde7f2c285b15a252c775c9878ad804aeb7a309",
+    "7.5": "d2l 7.5 'Pooling', chapter_convolutional-neural-networks/pooling.md @ "
+           "155d0e1b59d7248cf9116f8a34ccb737a09a851b",
+}
+DUMOULIN_VISIN = ("Dumoulin & Visin 2016, 'A guide to convolution arithmetic for deep "
+                  "learning', arXiv:1603.07285")
+ZHANG_2019 = "Zhang 2019, 'Making Convolutional Networks Shift-Invariant Again', ICML"
+
+CONV_CLAIMS: tuple[Claim, ...] = (
+    Claim(
+        id="conv-cross-correlation",
+        title="A convolutional layer cross-correlates and adds a bias",
+        quote=(
+            "A convolutional layer cross-correlates the input and kernels and adds a scalar "
+            "bias to produce an output. [...] Recall that strictly speaking, *convolutional* "
+            "layers are a (slight) misnomer, since the operations they express are more "
+            "accurately described as cross correlations."
+        ),
+        statement=(
+            "Every conv-contract implementation computes y[m, o, i] = b[o] + Σ_{c<G} Σ_a "
+            "w[o, c, a]·xp[m, g·G + c, i·s + a·δ], a cross-correlation (the kernel is not "
+            "flipped), for every batch, channel count, groups, stride, dilation, padding "
+            "pair and mode, odd and even kernel, in 1-, 2- and 3-D, exactly on integer data "
+            "and within theory.bounds (item 5) on wide-range floats; it leaves its inputs "
+            "alone, reads x in any memory layout and returns the same bits when called again."
+        ),
+        verdict=Verdict.HOLDS,
+        kind=Kind.D2L,
+        source=D2L_SOURCES["7.2"],
+        notes="The bias is a scalar per output channel: one b[o], not one per group.",
+    ),
+    Claim(
+        id="conv-output-shape",
+        title="Output size ⌊(n - k + p + s)/s⌋ per axis",
+        quote=(
+            "$$\\lfloor(n_h-k_h+p_h+s_h)/s_h\\rfloor \\times "
+            "\\lfloor(n_w-k_w+p_w+s_w)/s_w\\rfloor.$$"
+        ),
+        statement=(
+            "With total padding p = lo + hi and dilation 1, d2l's ⌊(n - k + p + s)/s⌋ equals "
+            "the contract's ⌊(n + lo + hi - δ(k - 1) - 1)/s⌋ + 1 for all n, k, p, s >= 1 "
+            "(and (n - k + p + 1) with s = 1, (n - k + 1) without padding, d2l 7.2); with "
+            "p = k - 1 it is ⌊(n + s - 1)/s⌋, and n/s when s divides n. Every implementation "
+            "returns that shape (N, C_out, *sizes), and raises ValueError where a size "
+            "would be below 1."
+        ),
+        verdict=Verdict.HOLDS,
+        kind=Kind.D2L,
+        source=D2L_SOURCES["7.3"] + "; " + D2L_SOURCES["7.2"] + "; " + DUMOULIN_VISIN,
+    ),
+    Claim(
+        id="conv-padding-centre",
+        title="Padding k - 1 keeps the size; the window is centred only for odd k",
+        quote=(
+            "If $k_h$ is even, one possibility is to pad $\\lceil p_h/2\\rceil$ rows on "
+            "the top of the input and $\\lfloor p_h/2\\rfloor$ rows on the bottom."
+        ),
+        statement=(
+            "With stride 1 and padding (lo, hi), lo + hi = k - 1, the output has the input's "
+            "size, and an impulse at x[j] reaches exactly the outputs j - hi .. j + lo, "
+            "output i reading x[i - lo .. i + hi]. The window is centred on x[i] (d2l: 'the "
+            "output Y[i, j] is calculated ... with the window centered on X[i, j]') iff "
+            "lo = hi = (k - 1)/2, which needs k odd; for even k, d2l's (⌈p/2⌉, ⌊p/2⌋) keeps "
+            "the size but reads one more input before i than after it."
+        ),
+        verdict=Verdict.CONDITIONAL,
+        corrected="Centred windows need odd k; (⌈p/2⌉, ⌊p/2⌋) for even k is off by half a pixel.",
+        notes=(
+            "PyTorch's padding='same' and lax's 'SAME' split the other way, (⌊p/2⌋, ⌈p/2⌉): "
+            "with k = 2 an impulse at x[2] of length 5 gives [0, 2, 1, 0, 0] there and "
+            "[0, 0, 2, 1, 0] with d2l's split (tests/test_conv_findings.py)."
+        ),
+        kind=Kind.D2L,
+        source=D2L_SOURCES["7.3"],
+    ),
+    Claim(
+        id="conv-stride-resolution",
+        title="Stride s divides the output resolution by s",
+        quote=(
+            "The stride can reduce the resolution of the output, for example reducing the "
+            "height and width of the output to only $1/n$ of the height and width of the "
+            "input ($n$ is an integer greater than $1$)."
+        ),
+        statement=(
+            "With padding lo + hi = δ(k - 1) per axis, the output has ⌈n/s⌉ positions per "
+            "axis, exactly n/s when s divides n, and the strided output is the stride-1 "
+            "output taken every s positions: conv_s(x)[i] = conv_1(x)[i·s] (same padding), "
+            "for every padding, dilation and groups."
+        ),
+        verdict=Verdict.CONDITIONAL,
+        corrected="Exactly 1/s when s divides n and the padding is δ(k - 1); ⌈n/s⌉ otherwise.",
+        kind=Kind.D2L,
+        source=D2L_SOURCES["7.3"],
+    ),
+    Claim(
+        id="conv-stride-shift",
+        title="Strided layers commute with shifts by multiples of s only",
+        quote="",
+        statement=(
+            "On the torus (padding_mode 'circular', lo + hi = δ(k - 1), s dividing n), "
+            "conv(roll(x, t·s)) = roll(conv(x), t) exactly for every integer t; for a shift "
+            "that is not a multiple of s the output is in general not a shifted copy of "
+            "conv(x) at all (aliasing: the strided grid samples other positions)."
+        ),
+        verdict=Verdict.CONDITIONAL,
+        corrected="Shift equivariance survives striding only for shifts by multiples of s.",
+        notes=(
+            "Minimal counterexample (Hypothesis, 1-D torus, stride 2): x = [0, 1], w = [1]: "
+            "conv(x) = [0], conv(roll(x, 1)) = [1], which is no roll of [0]."
+        ),
+        kind=Kind.EXTENSION,
+        source=ZHANG_2019,
+    ),
+    Claim(
+        id="conv-dilation",
+        title="Dilation inserts δ - 1 zeros between taps; receptive field (k - 1)δ + 1",
+        quote="",
+        statement=(
+            "conv with dilation δ equals conv with dilation 1 and the kernel with δ - 1 zeros "
+            "between consecutive taps on every axis (kernel size (k - 1)δ + 1), and an "
+            "impulse at x[j] changes y exactly by t·w at the taps that read j: output i "
+            "depends on the (k - 1)δ + 1 consecutive padded positions i·s .. i·s + (k - 1)δ, "
+            "and only on every δ-th one."
+        ),
+        verdict=Verdict.HOLDS,
+        kind=Kind.EXTENSION,
+        source=DUMOULIN_VISIN,
+    ),
+    Claim(
+        id="conv-groups",
+        title="Groups make the layer block-diagonal over channel groups",
+        quote="",
+        statement=(
+            "With groups g, conv(x, w, b) equals, group by group, conv of the group's "
+            "C_in/g input channels with its C_out/g filters (groups = 1), concatenated "
+            "(depthwise when g = C_in = C_out); it has (C_in/g)·C_out·Πk + C_out parameters, "
+            "every one of which reaches the output."
+        ),
+        verdict=Verdict.HOLDS,
+        kind=Kind.EXTENSION,
+        source=("Krizhevsky, Sutskever & Hinton 2012 (grouped convolutions, AlexNet); "
+                "Chollet 2017, 'Xception' (depthwise)"),
+    ),
+    Claim(
+        id="conv-multichannel-sum",
+        title="Multiple input channels: the per-channel cross-correlations summed",
+        quote=(
+            "we can perform a cross-correlation operation on the two-dimensional array of "
+            "the input and the two-dimensional kernel array of the convolution kernel for "
+            "each channel, adding the $c_i$ results together (summing over the channels) to "
+            "yield a two-dimensional array."
+        ),
+        statement=(
+            "With groups = 1, conv(x, w, b)[:, o] = b[o] + Σ_c conv(x[:, c], w[o, c], "
+            "None) (each a single-channel cross-correlation), exactly on integer data."
+        ),
+        verdict=Verdict.HOLDS,
+        kind=Kind.D2L,
+        source=D2L_SOURCES["7.4"],
+    ),
+    Claim(
+        id="conv-1x1",
+        title="A 1×1 convolution is a fully connected layer at every pixel",
+        quote=(
+            "The $1\\times 1$ convolutional layer is equivalent to the fully-connected "
+            "layer, when applied on a per pixel basis. [...] Thus the $1\\times 1$ convolutional "
+            "layer requires $c_o\\times c_i$ weights (plus the bias terms)."
+        ),
+        statement=(
+            "With k = 1 on every axis, stride 1, no padding and groups = 1, y[m, :, i] = "
+            "W·x[m, :, i] + b with W = w[:, :, 0, ...] (C_out×C_in), at every position i, "
+            "exactly on integer data; it has c_o·c_i weights and c_o biases."
+        ),
+        verdict=Verdict.HOLDS,
+        kind=Kind.D2L,
+        source=D2L_SOURCES["7.4"],
+    ),
+    Claim(
+        id="pooling-definition",
+        title="Max and average pooling, channel by channel",
+        quote=(
+            "Taking the input elements in the pooling window, the maximum pooling operation "
+            "assigns the maximum value as the output and the average pooling operation "
+            "assigns the average value as the output."
+        ),
+        statement=(
+            "pool(x)[m, c, i] = max (or mean) of x[m, c, i·s + a] over the window a in Πk "
+            "(d2l: 'the pooling layer pools each input channel separately'): output channel "
+            "c depends on input channel c alone, and the loop and vectorized pooling "
+            "references agree exactly. Average pooling is a convolution with a uniform "
+            "kernel (d2l 7.5's exercise): avg_pool(x) = conv(x, 1, groups = C, stride = s)/Πk "
+            "exactly on integer data, for every conv implementation."
+        ),
+        verdict=Verdict.HOLDS,
+        kind=Kind.D2L,
+        source=D2L_SOURCES["7.5"],
+    ),
+    Claim(
+        id="pooling-location",
+        title="“Pooling mitigates sensitivity to location”: equivariance, not invariance",
+        quote=(
+            "One of the major functions of a pooling layer is to alleviate the excessive "
+            "sensitivity of the convolutional layer to location."
+        ),
+        statement=(
+            "Read as invariance to shifts within the pooling window, pool(shift(x)) = "
+            "pool(x), the wording is false (minimal counterexample below). What holds on "
+            "the torus: pool(roll(x, t·s)) = roll(pool(x), t) for shifts by multiples of "
+            "the stride s; and d2l's 2×2 example: with a 2×2 max pooling of stride 1, a peak "
+            "that moves by at most one element in height and width stays in the window of "
+            "one pooled output, whose value is the peak both before and after."
+        ),
+        verdict=Verdict.FALSE,
+        corrected=(
+            "Max pooling is shift equivariant for multiples of its stride; a shift within the "
+            "window keeps a peak inside one window but changes the pooled map in general."
+        ),
+        notes=(
+            "Minimal counterexample (Hypothesis): x = [[0, 0, 0], [0, 0, 1]] under 2×2 max "
+            "pooling of stride 2 gives [[0]]; x shifted by one column, [[0, 0, 0], "
+            "[1, 0, 0]], gives [[1]]."
+        ),
+        kind=Kind.D2L,
+        source=D2L_SOURCES["7.5"] + "; " + ZHANG_2019,
+    ),
+    Claim(
+        id="conv-batch",
+        title="Each sample's output ignores the rest of the batch",
+        quote="",
+        statement=(
+            "conv(x)[m] = conv(x[m:m+1])[0] for every sample m and every batch size N, and "
+            "conv(x[:k]) = conv(x)[:k]: exactly on integer data, within the direct bound "
+            "otherwise."
+        ),
+        verdict=Verdict.HOLDS,
+        kind=Kind.EXTENSION,
+        source="the conv contract's batch axis (PyTorch, ONNX and JAX document N as independent samples)",
+    ),
+    Claim(
+        id="conv-gradients",
+        title="The backward pass: the transposed convolution, and correlations with the input",
+        quote="",
+        statement=(
+            "For L = <conv(x, w, b), g>: ∂L/∂x is the transposed convolution of g with w, "
+            "the adjoint <conv(x, w, 0), g> = <x, ∂L/∂x> exactly on integers; ∂L/∂w[o, c, a] "
+            "= Σ_{m, i} g[m, o, i]·xp[m, g·G + c, i·s + a·δ] (so <w, ∂L/∂w> = <conv(x, w, "
+            "0), g>); ∂L/∂b[o] = Σ_{m, i} g[m, o, i]; with stride, dilation, groups, even "
+            "kernels and either padding, exactly on integer data and within theory.bounds "
+            "(item 6) otherwise."
+        ),
+        verdict=Verdict.HOLDS,
+        kind=Kind.EXTENSION,
+        source=("the gradients d2l 7.2 ('Learning a Kernel') leaves to autograd, stated; "
+                + D2L_SOURCES["7.2"] + "; " + DUMOULIN_VISIN + " (transposed convolution)"),
+    ),
+)
+
+CLAIMS = CLAIMS + CONV_CLAIMS
+
 
 #: Sentences of the article that make no claim the suite checks, each with the reason.
 OUT_OF_SCOPE: tuple[OutOfScope, ...] = (
