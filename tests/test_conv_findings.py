@@ -56,7 +56,7 @@ def test_jax_returns_an_empty_array_where_no_window_fits():
 def test_jax_adapter_without_its_size_check_fails_the_contract(monkeypatch):
     pytest.importorskip("jax")
     from convproof.reference import jax_conv as adapter
-    from convproof.reference.contract import load
+    from convproof.reference import load
 
     monkeypatch.setattr(adapter, "conv_shape", lambda *args: None)
     result = run_conv(_no_output_property(), load("jax"))

@@ -111,7 +111,7 @@ def test_batch_bug_is_caught_by_the_batch_property(name, ndim):
 def _controls() -> dict[str, Conv]:
     controls = {name: CONV_BUILTINS[name] for name in ("conv-taps", "conv-windows")}
     if importlib.util.find_spec("torch") is not None:
-        from convproof.reference.contract import load
+        from convproof.reference import load
 
         controls["torch"] = load("torch")
     return controls

@@ -65,7 +65,7 @@ def claims_rows(stdout: str) -> dict[str, list[str]]:
     """The claims table's rows by claim id: the cells after the id."""
     table = stdout.split(" claims ", 1)[1].split("\n=")[0]
     return {line.split()[0]: line.split()[1:] for line in table.splitlines()
-            if re.match(r"^[a-z][a-z-]* ", line) and line.split()[0] != "claim"}
+            if re.match(r"^[a-z][a-z0-9-]* ", line) and line.split()[0] != "claim"}
 
 
 def assert_imported_from(log: Path, site: Path) -> None:
