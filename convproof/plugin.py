@@ -2,6 +2,8 @@
 
 * ``--impl NAME|MODULE:NAME|path.py:NAME`` (repeatable) chooses the implementations every
   property with a ``layer`` argument runs against; by default, all of reference.BUILTINS.
+  ``--isolate`` and ``--call-timeout`` say where they run (convproof.isolation: ``--impl``
+  code in a child process by default, the built-ins in-process) and for how long.
 * Every test under properties/ must carry ``@pytest.mark.claim(id, ...)`` naming claims of
   theory.claims; when the whole of properties/ is collected, every claim must have a
   property. Either failure stops the run before any test runs.
@@ -15,6 +17,8 @@ the same table as a serial run.
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import gc
 import json
 import time
@@ -26,7 +30,8 @@ from hypothesis import settings
 from hypothesis.statistics import collector
 
 import convproof.properties
-from convproof import profiles
+from convproof import isolation, profiles
+from convproof.isolation import LIMITS
 from convproof.reference.contract import ImplSpecError, Layer, MissingDependencyError, load
 from convproof.summary import (
     THEORY,
@@ -43,8 +48,27 @@ from convproof.theory.claims import BY_ID, CLAIMS
 #: top-level properties/ folder, mapped there by pyproject.toml).
 PROPERTIES_DIR = Path(convproof.properties.__file__).resolve().parent
 IMPLS = pytest.StashKey[list]()
+ISOLATE_MODES = ("auto", "process", "none")
 SLOW_DESELECTED = pytest.StashKey[int]()
 UNDECLARED_DESELECTED = pytest.StashKey[int]()
+
+
+def _seconds(text: str) -> float:
+    """A --call-timeout value: a positive, finite number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return value
+
+
+def _isolated(spec: str, mode: str) -> bool:
+    """Whether the implementation of ``spec`` runs in a child process (--isolate)."""
+    from convproof.reference import BUILTINS, OPTIONAL
+
+    return mode == "process" or (mode == "auto" and spec not in BUILTINS and spec not in OPTIONAL)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -65,6 +89,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="write the report of the run into DIR: index.html, report.md, claims.json, figures",
     )
     group.addoption(
+        "--isolate",
+        choices=ISOLATE_MODES,
+        default="auto",
+        help="where implementations run: 'auto' (default) runs --impl code given as "
+        "MODULE:NAME or path.py:NAME in a child process, where a crash, exit, hang or stray "
+        "thread fails the property instead of ending the run, and the built-ins in-process; "
+        "'process' runs every implementation in a child process; 'none' runs all in-process",
+    )
+    group.addoption(
+        "--call-timeout",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="time limit of one call in a child process: SECONDS (default "
+        f"{LIMITS.base:g}) + {LIMITS.per_mac * 1e6:g} µs per multiply-add, {LIMITS.first:g} "
+        "times SECONDS for the first call in a fresh process (imports, JIT compilation)",
+    )
+    group.addoption(
         "--slow",
         action="store_true",
         help="also run the machinery tests marked slow (end-to-end runs, the mutant "
@@ -77,10 +119,15 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.load_profile(profiles.default_profile())
     from convproof.reference import DEFAULT
 
+    isolation.configure(call_timeout=config.getoption("call_timeout"))
+    mode = config.getoption("isolate")
     impls = []
     for spec in config.getoption("impl") or DEFAULT:
         try:
-            impls.append(load(spec))
+            layer = load(spec)
+            if _isolated(spec, mode):
+                layer = dataclasses.replace(layer, fn=isolation.isolated(spec, name=layer.name))
+            impls.append(layer)
         except MissingDependencyError as exc:
             # the rest of the suite still runs; say once, on one line, what to install
             config.issue_config_time_warning(pytest.PytestConfigWarning(str(exc)), stacklevel=2)

@@ -1,0 +1,691 @@
+"""Calling an implementation under test so that whatever it does becomes a verdict.
+
+Every call of an implementation goes through :func:`invoke`, which takes any callable and
+any arguments::
+
+    h = invoke(layer.fn, (x, V, u, padding), name=layer.name, about="x of shape (3, 4)...")
+    y = invoke(conv.fn, (x, w, b), {"stride": 2, "groups": 1}, name=conv.name,
+               about=..., work=multiply_adds)
+
+An ordinary callable runs in this process. An :class:`Isolated` one (:func:`isolated`:
+a spec and the loader that turns it into the callable, ``contract.load`` by default) runs
+in a child process, one per pytest process, reused from call to call and restarted after
+a crash or a timeout. Either way the call is guarded (convproof.guard): process-wide
+state is put back after it and a change raises GlobalStateError, a failed property; the
+implementation's own exceptions propagate (from the child: unpickled, or a stand-in of
+the same name and built-in base class). In the child, besides:
+
+* a call may take ``LIMITS.base`` seconds (``--call-timeout``, default 1 s) plus
+  ``LIMITS.per_mac`` (10 µs) per multiply-add (``work``; by default the product of the
+  sizes of the two largest array arguments), and the first call of an implementation in
+  a fresh child ``LIMITS.first`` (10) times the base, for imports and JIT compilation.
+  Past it the child dumps its threads' stacks into its stderr, is killed, and the call
+  raises CallTimedOut; after ``LIMITS.strikes`` (3) timeouts of one implementation in a
+  process, its later calls raise CallTimedOut at once, without running;
+* a crash (a signal, ``os._exit``, an exit from native code) raises CallCrashed naming
+  the signal or exit status, with faulthandler's traceback in the captured stderr;
+* the arguments arrive as they were passed: each array is rebuilt on a copy of the memory
+  it spans (its base array's, when the view lies inside it) with its shape, strides,
+  offset, dtype and writeable flag, so non-contiguous, negative-stride, Fortran-ordered,
+  read-only and offset views stay what they were (``x.base`` is a uint8 array of that
+  memory); what the call writes into that memory, and a writeable flag it changes, are
+  copied back into the caller's arrays; the last ``KEPT`` arrays returned stay tracked,
+  so a call that writes into a buffer it returned before changes the caller's copy of
+  that earlier result, as it would in-process;
+* stdout and stderr go to files; what a call wrote is passed on to this process's stdout
+  and stderr (where pytest captures it), at most ``OUTPUT_LIMIT`` bytes per stream per
+  test, with a line saying how much was left out.
+
+CallTimedOut, CallCrashed and ThreadLeft are guard.CallAborted, a BaseException: the test
+fails at once on that input; Hypothesis, which catches Exception, does not shrink it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import ctypes
+import faulthandler
+import fcntl
+import importlib
+import math
+import os
+import pickle
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, Pipe
+from typing import Any
+
+import numpy as np
+from numpy.lib.array_utils import byte_bounds
+
+from convproof.guard import (
+    NUMPY_RANDOM,
+    PYTHON_RANDOM,
+    CallCrashed,
+    CallTimedOut,
+    GlobalStateError,
+    ThreadLeft,
+    capture,
+    guarded,
+    set_numpy_state,
+    stand_in,
+)
+
+
+class IsolationError(RuntimeError):
+    """The child process machinery itself failed (a bug of the suite, not of the
+    implementation): never reported as the implementation's failure."""
+
+
+@dataclass
+class Limits:
+    """The time limit of an isolated call: base·(first if it is the implementation's
+    first call in a fresh child) + per_mac·work seconds; ``strikes`` timeouts of one
+    implementation in a process and its later calls fail without running."""
+
+    base: float = 1.0
+    per_mac: float = 1e-5
+    first: float = 10.0
+    strikes: int = 3
+
+    def of(self, work: float, first: bool) -> float:
+        return self.base * (self.first if first else 1.0) + self.per_mac * work
+
+    def describe(self, work: float, first: bool) -> str:
+        start = f"{self.first:g} × {self.base:g} s (a first call)" if first else f"{self.base:g} s"
+        return f"{start} + {self.per_mac * 1e6:g} µs × {work:,.0f} multiply-adds"
+
+
+LIMITS = Limits()
+OUTPUT_LIMIT = 4096  # bytes per stream per test passed on from the child
+KEPT = 16  # returned arrays the child keeps watching for later writes
+
+
+def configure(call_timeout: float | None = None) -> None:
+    """Set the base of the time limit (``--call-timeout``)."""
+    if call_timeout is not None:
+        LIMITS.base = float(call_timeout)
+
+
+def load_callable(spec: str) -> Callable[..., Any]:
+    """The contract callable of an ``--impl`` spec (the default loader)."""
+    from convproof.reference.contract import load
+
+    return load(spec).fn
+
+
+@dataclass(frozen=True)
+class Isolated:
+    """A callable that runs in the child process, where ``loader`` ("module:function")
+    called with ``spec`` returns it; ``name`` is the one messages give it."""
+
+    spec: str
+    loader: str = "convproof.isolation:load_callable"
+    name: str = ""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return invoke(self, args, kwargs)
+
+
+def isolated(spec: str, loader: str = "convproof.isolation:load_callable",
+             name: str = "") -> Isolated:
+    """``spec`` to be called in the child process; a ``path/to/file.py:NAME`` spec is
+    made absolute, so that it names the same file wherever the child looks from."""
+    target, sep, attr = spec.rpartition(":")
+    if sep and target.endswith(".py"):
+        spec = f"{os.path.abspath(target)}:{attr}"
+    return Isolated(spec, loader, name or spec)
+
+
+def describe(args: tuple, kwargs: Mapping[str, Any]) -> str:
+    """The arguments of a call in a few words: arrays by shape and dtype."""
+
+    def one(value: Any) -> str:
+        if isinstance(value, np.ndarray):
+            return f"array of shape {value.shape} ({value.dtype})"
+        text = repr(value)
+        return text if len(text) <= 60 else text[:57] + "..."
+
+    return ", ".join([*(one(a) for a in args), *(f"{k}={one(v)}" for k, v in kwargs.items())])
+
+
+def default_work(args: tuple, kwargs: Mapping[str, Any]) -> float:
+    """The product of the sizes of the two largest array arguments: at least the
+    multiply-adds of a correlation of the one with the other."""
+    sizes = sorted(v.size for v in (*args, *kwargs.values()) if isinstance(v, np.ndarray))
+    return float(np.prod(sizes[-2:])) if sizes else 0.0
+
+
+def invoke(fn: Callable[..., Any], args: tuple = (), kwargs: Mapping[str, Any] | None = None,
+           *, name: str = "", about: str = "", work: float | None = None) -> Any:
+    """fn(*args, **kwargs), guarded, in the child process if fn is Isolated (module
+    docstring); ``name`` and ``about`` (the input) go into every message."""
+    kwargs = dict(kwargs or {})
+    if isinstance(fn, Isolated):
+        name = name or fn.name or fn.spec
+    else:
+        name = name or getattr(fn, "__name__", repr(fn))
+    about = about or describe(args, kwargs)
+    if not isinstance(fn, Isolated):
+        return guarded(fn, args, kwargs, name=name, about=about)
+    if work is None:
+        work = default_work(args, kwargs)
+    return _child().call(fn, args, kwargs, name, about, work)
+
+
+# --- arrays across the process boundary -----------------------------------------------
+
+
+def _span(a: np.ndarray) -> tuple[int, int]:
+    """The memory to send for ``a``: that of its base array (a view made by indexing lies
+    inside it, and reading past the view's edges then reads what it would in-process),
+    unless that is much larger than ``a``; else the bytes ``a`` itself spans."""
+    root = a
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    if (root.flags.c_contiguous or root.flags.f_contiguous) and (
+            root is a or root.nbytes <= 16 * a.nbytes + 2**20):
+        low = root.ctypes.data
+        return low, low + root.nbytes
+    return byte_bounds(a)
+
+
+class _Packed:
+    """The arguments of one call, each array replaced by None and described by a view
+    (buffer index, shape, dtype, strides, offset, writeable) on the memory sent."""
+
+    def __init__(self, args: tuple, kwargs: Mapping[str, Any]) -> None:
+        self.spans: list[tuple[int, int]] = []
+        self.buffers: list[bytes] = []
+        self.views: list[tuple] = []
+        self.arrays: list[np.ndarray] = []
+        self.places: list[int | str] = []  # where each array goes: a position or a keyword
+        self.args = tuple(self._take(k, a) for k, a in enumerate(args))
+        self.kwargs = {k: self._take(k, v) for k, v in kwargs.items()}
+
+    def _take(self, place: int | str, a: Any) -> Any:
+        if not isinstance(a, np.ndarray) or a.dtype.hasobject or a.size == 0:
+            return a  # pickled: a copy
+        low, high = _span(a)
+        if (low, high) in self.spans:
+            index = self.spans.index((low, high))
+        else:
+            index = len(self.spans)
+            self.spans.append((low, high))
+            self.buffers.append(ctypes.string_at(low, high - low))
+        self.views.append((index, a.shape, a.dtype.str if a.dtype.isbuiltin else a.dtype,
+                           a.strides, a.ctypes.data - low, a.flags.writeable))
+        self.arrays.append(a)
+        self.places.append(place)
+        return None
+
+    def write_back(self, changed: Mapping[int, bytes], writeable: list[bool], name: str) -> None:
+        """Copy what the child wrote, and the writeable flags it set, into the caller's
+        arrays."""
+        for index, data in changed.items():
+            low, high = self.spans[index]
+            owner = next(a for a, v in zip(self.arrays, self.views, strict=True) if v[0] == index)
+            if not _writable_memory(owner):
+                raise GlobalStateError(f"{name} wrote into read-only memory of its input "
+                                       f"(an array of shape {owner.shape})")
+            ctypes.memmove(low, data, high - low)
+        for a, view, flag in zip(self.arrays, self.views, writeable, strict=True):
+            if flag != view[5]:
+                try:
+                    a.flags.writeable = flag
+                except ValueError:
+                    pass  # memory the caller cannot write either: nothing to mirror
+
+
+def _unpacked(request: dict) -> tuple[tuple, dict, list[np.ndarray], list[np.ndarray]]:
+    """In the child: the arguments, rebuilt on copies of the memory sent; the arrays and
+    the buffers under them."""
+    buffers = [np.frombuffer(bytearray(b), np.uint8) for b in request["buffers"]]
+    arrays = []
+    for index, shape, dtype, strides, offset, writeable in request["views"]:
+        a = np.ndarray(shape, dtype, buffer=buffers[index], offset=offset, strides=strides)
+        a.flags.writeable = writeable
+        arrays.append(a)
+    args, kwargs = list(request["args"]), dict(request["kwargs"])
+    for place, a in zip(request["places"], arrays, strict=True):
+        if isinstance(place, int):
+            args[place] = a
+        else:
+            kwargs[place] = a
+    return tuple(args), kwargs, arrays, buffers
+
+
+def _writable_memory(a: np.ndarray) -> bool:
+    """Whether the memory under ``a`` may be written (its writeable flag aside): its
+    base array is writeable or could be made so."""
+    root = a
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    if root.flags.writeable:
+        return True
+    try:
+        root.flags.writeable = True
+    except ValueError:
+        return False
+    root.flags.writeable = False
+    return True
+
+
+@dataclass(frozen=True)
+class _Foreign:
+    """A result that cannot be pickled: its type's name and repr."""
+
+    type_name: str
+    text: str
+
+
+def _foreign(type_name: str, text: str) -> Any:
+    cls = type(type_name, (), {"__repr__": lambda self: text})
+    return cls()
+
+
+# --- the child ------------------------------------------------------------------------
+
+
+def serve(fd: int) -> None:
+    """The child process's loop: one request, one reply, until the parent goes."""
+    conn = Connection(fd)
+    faulthandler.enable(file=sys.stderr, all_threads=True)
+    faulthandler.register(signal.SIGUSR1, file=sys.stderr, all_threads=True)
+    sys.path[:] = pickle.loads(conn.recv_bytes())
+    fflush = _c_fflush()
+    server = _Server()
+    while True:
+        try:
+            request = conn.recv_bytes()
+        except (EOFError, OSError):
+            os._exit(0)  # the parent is gone; threads left running must not keep us
+        try:
+            reply = server.handle(pickle.loads(request))
+        except BaseException:
+            reply = {"outcome": "internal", "message": traceback.format_exc()}
+        sys.stdout.flush()
+        sys.stderr.flush()
+        fflush()
+        conn.send_bytes(_dumps(reply))
+        if reply.get("restart"):
+            os._exit(0)
+
+
+def _c_fflush() -> Callable[[], None]:
+    """C stdio's fflush(NULL): output a native library buffered must reach the file."""
+    try:
+        libc = ctypes.CDLL(None)
+        return lambda: libc.fflush(None)
+    except (OSError, AttributeError):
+        return lambda: None
+
+
+def _dumps(reply: dict) -> bytes:
+    try:
+        return pickle.dumps(reply, protocol=5)
+    except Exception as exc:  # an unpicklable result or exception
+        result = reply.pop("result", None)
+        reply["result"] = _Foreign(type(result).__name__,
+                                   f"<{type(result).__name__} that cannot be pickled: {exc}>")
+        if "exception" in reply:
+            reply["exception"] = None
+        return pickle.dumps(reply, protocol=5)
+
+
+def _resolve(loader: str, spec: str) -> Callable[..., Any]:
+    module, _, attr = loader.partition(":")
+    return getattr(importlib.import_module(module), attr)(spec)
+
+
+def _exception(exc: BaseException) -> dict:
+    base = next(c for c in type(exc).__mro__ if c.__module__ == "builtins")
+    try:
+        pickled = pickle.dumps(exc, protocol=5)
+    except Exception:
+        pickled = None
+    return {"pickled": pickled, "type": type(exc).__qualname__, "module": type(exc).__module__,
+            "base": base.__name__, "message": str(exc),
+            "notes": list(getattr(exc, "__notes__", ())),
+            "traceback": "".join(traceback.format_exception(exc)[-6:])}
+
+
+class _Server:
+    """The child's state: resolved callables and the arrays it returned."""
+
+    def __init__(self) -> None:
+        self.functions: dict[tuple[str, str], Callable[..., Any]] = {}
+        self.kept: OrderedDict[int, tuple[np.ndarray, bytes]] = OrderedDict()
+        self.handles = 0
+
+    def handle(self, request: dict) -> dict:
+        self._adopt(request["state"])
+        for handle in request["released"]:
+            self.kept.pop(handle, None)
+        key = request["target"]
+        if key not in self.functions:
+            try:
+                self.functions[key] = _resolve(*key)
+            except BaseException as exc:
+                return {"outcome": "load", "message": f"{type(exc).__name__}: {exc}"}
+        args, kwargs, arrays, buffers = _unpacked(request)
+        reply: dict[str, Any] = {"outcome": "ok"}
+        try:
+            reply["result"] = guarded(self.functions[key], args, kwargs,
+                                      name=request["name"], about=request["about"])
+        except ThreadLeft as exc:
+            reply = {"outcome": "threads", "message": str(exc), "restart": True}
+        except GlobalStateError as exc:
+            reply = {"outcome": "state", "message": str(exc)}
+        except BaseException as exc:
+            reply = {"outcome": "raised", "exception": _exception(exc)}
+        reply["changed"] = {i: bytes(b) for i, (b, sent) in
+                            enumerate(zip(buffers, request["buffers"], strict=True))
+                            if b.tobytes() != sent}
+        reply["writeable"] = [bool(a.flags.writeable) for a in arrays]
+        reply["rewritten"] = self._rewritten()
+        result = reply.get("result")
+        if isinstance(result, np.ndarray) and not result.dtype.hasobject:
+            self.handles += 1
+            reply["handle"] = self.handles
+            self.kept[self.handles] = (result, result.tobytes())
+            while len(self.kept) > KEPT:
+                self.kept.popitem(last=False)
+        return reply
+
+    def _rewritten(self) -> dict[int, bytes]:
+        """The arrays returned earlier whose values changed since."""
+        found = {}
+        for handle, (a, sent) in self.kept.items():
+            now = a.tobytes()
+            if now != sent:
+                found[handle] = now
+                self.kept[handle] = (a, now)
+        return found
+
+    @staticmethod
+    def _adopt(state: dict) -> None:
+        """Take on the caller's process-wide state (what changed since the last call)."""
+        if "errors" in state:
+            np.seterr(**state["errors"])
+        if "printing" in state:
+            np.set_printoptions(**state["printing"])
+        if "numpy_random" in state:
+            set_numpy_state(state["numpy_random"])
+        if "python_random" in state:
+            import random
+
+            random.setstate(state["python_random"])
+
+
+# --- the parent's side ----------------------------------------------------------------
+
+
+@dataclass
+class _Strikes:
+    timeouts: list[str] = field(default_factory=list)  # the inputs
+
+
+class _Child:
+    """The child process of this process, started on demand."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen | None = None
+        self.conn: Connection | None = None
+        self.warm: set[tuple[str, str]] = set()
+        self.sent: dict[str, Any] = {}
+        self.returned: dict[int, weakref.ref] = {}
+        self.released: list[int] = []
+        self.strikes: dict[str, _Strikes] = {}
+        self.output = {name: _appending(tempfile.TemporaryFile()) for name in ("stdout", "stderr")}
+        self.shown: dict[str, int] = {}
+        self.test = ""
+        self.written = True  # whether the output files may hold anything
+        self.poller = select.poll()
+
+    # process management
+
+    def _start(self) -> None:
+        parent, child = Pipe(duplex=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", f"from convproof.isolation import serve; serve({child.fileno()})"],
+            pass_fds=(child.fileno(),),
+            stdin=subprocess.DEVNULL,
+            stdout=self.output["stdout"],
+            stderr=self.output["stderr"],
+            start_new_session=True,  # a Ctrl-C of the terminal is the parent's to handle
+        )
+        child.close()
+        self.conn = parent
+        self.poller = select.poll()  # one per child: Connection.poll builds a selector per call
+        self.poller.register(parent.fileno(), select.POLLIN)
+        self.conn.send_bytes(pickle.dumps(list(sys.path)))
+        self.warm.clear()
+        self.sent.clear()
+        self.returned.clear()
+        self.released.clear()
+
+    def stop(self) -> int | None:
+        """End the child; its exit status (None if none was running)."""
+        if self.process is None:
+            return None
+        process, self.process = self.process, None
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+        try:
+            return process.wait(timeout=1)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            return process.wait()
+
+    def _kill(self) -> int:
+        assert self.process is not None
+        self.process.kill()
+        status = self.process.wait()
+        self.process = None
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+        return status
+
+    # one call
+
+    def call(self, fn: Isolated, args: tuple, kwargs: dict, name: str, about: str,
+             work: float) -> Any:
+        strikes = self.strikes.setdefault(name, _Strikes())
+        if len(strikes.timeouts) >= LIMITS.strikes:
+            raise CallTimedOut(
+                f"{name} was not called on {about}: it ran past its time limit on "
+                f"{len(strikes.timeouts)} earlier calls in this process (the first on "
+                f"{strikes.timeouts[0]}), so its later calls fail without running; raise the "
+                "limit with --call-timeout SECONDS if it is only slow")
+        if self.process is None or self.process.poll() is not None:
+            self.stop()
+            self._start()
+        assert self.conn is not None
+        key = (fn.loader, fn.spec)
+        first = key not in self.warm
+        limit = LIMITS.of(work, first)
+        packed = _Packed(args, kwargs)
+        request = {"target": key, "name": name, "about": about, "state": self._state(),
+                   "released": self.released[:], "args": packed.args, "kwargs": packed.kwargs,
+                   "places": packed.places, "views": packed.views, "buffers": packed.buffers}
+        self.released.clear()
+        if self.written:
+            for stream in self.output.values():
+                os.ftruncate(stream.fileno(), 0)
+        start = time.perf_counter()
+        try:
+            self.conn.send_bytes(pickle.dumps(request, protocol=5))
+            if not self.poller.poll(math.ceil(limit * 1000)):
+                self._timed_out(name, about, work, first, time.perf_counter() - start)
+            reply = pickle.loads(self.conn.recv_bytes())
+        except (EOFError, OSError):
+            self._crashed(name, about)
+        except KeyboardInterrupt:
+            self._kill()
+            raise
+        self.warm.add(key)
+        self._pass_on_output(name)
+        if reply.get("restart"):
+            self.stop()
+        return self._outcome(reply, packed, name, about)
+
+    def _state(self) -> dict:
+        """The caller's process-wide state, as much of it as changed since the last call."""
+        now = capture()
+        state = {}
+        for key, value in (("errors", now.errors), ("printing", now.printing),
+                           ("numpy_random", now.numpy_random),
+                           ("python_random", now.python_random)):
+            if self.sent.get(key) != value:
+                self.sent[key] = value
+                state[key] = (NUMPY_RANDOM.state(value) if key == "numpy_random" else
+                              PYTHON_RANDOM.state(value) if key == "python_random" else value)
+        return state
+
+    def _outcome(self, reply: dict, packed: _Packed, name: str, about: str) -> Any:
+        outcome = reply["outcome"]
+        if outcome == "internal":
+            raise IsolationError(f"the child process running {name} failed:\n{reply['message']}")
+        if outcome == "load":
+            raise CallCrashed(f"{name} could not be loaded in its child process: "
+                              f"{reply['message']}")
+        packed.write_back(reply["changed"], reply["writeable"], name)
+        for handle, data in reply["rewritten"].items():
+            earlier = self.returned.get(handle)
+            a = earlier() if earlier is not None else None
+            if a is not None:
+                a[...] = np.frombuffer(data, a.dtype).reshape(a.shape)
+        if outcome == "threads":
+            raise ThreadLeft(reply["message"])
+        if outcome == "state":
+            raise GlobalStateError(reply["message"])
+        if outcome == "raised":
+            raise _reraised(reply["exception"])
+        result = reply["result"]
+        if isinstance(result, _Foreign):
+            return _foreign(result.type_name, result.text)
+        if "handle" in reply:
+            handle = reply["handle"]
+            self.returned[handle] = weakref.ref(result, lambda _, h=handle: self._release(h))
+        return result
+
+    def _release(self, handle: int) -> None:
+        self.returned.pop(handle, None)
+        self.released.append(handle)
+
+    # misbehaviour
+
+    def _timed_out(self, name: str, about: str, work: float, first: bool,
+                   seconds: float) -> None:
+        assert self.process is not None
+        try:
+            os.kill(self.process.pid, signal.SIGUSR1)  # faulthandler: where it is stuck
+            time.sleep(0.2)
+        except ProcessLookupError:
+            pass
+        self._kill()
+        self._pass_on_output(name, "up to where it was stopped")
+        self.strikes[name].timeouts.append(about)
+        raise CallTimedOut(
+            f"{name} did not return within {seconds:.3g} s on {about} (the limit: "
+            f"{LIMITS.describe(work, first)}); the call was stopped (raise the limit "
+            "with --call-timeout SECONDS)")
+
+    def _crashed(self, name: str, about: str) -> None:
+        status = self.stop()
+        self._pass_on_output(name, "before it crashed")
+        if status is not None and status < 0:
+            try:
+                how = f"killed by signal {signal.Signals(-status).name}"
+            except ValueError:
+                how = f"killed by signal {-status}"
+            description = signal.strsignal(-status)
+            if description:
+                how += f" ({description})"
+        else:
+            how = f"exited with status {status} during the call (os._exit, or an exit in native code)"
+        raise CallCrashed(f"{name} crashed the child process it ran in on {about}: {how}")
+
+    def _pass_on_output(self, name: str, ended: str = "") -> None:
+        """What the child wrote, into this process's streams: from each call the head,
+        within OUTPUT_LIMIT bytes per stream per test; from a call that crashed or was
+        stopped (``ended`` says which) the tail, where faulthandler's traceback is."""
+        sizes = {name: os.fstat(stream.fileno()).st_size for name, stream in self.output.items()}
+        self.written = any(sizes.values())
+        if not self.written:
+            return
+        test = os.environ.get("PYTEST_CURRENT_TEST", "").rpartition(" ")[0]
+        if test != self.test:
+            self.test = test
+            self.shown.clear()
+        for stream_name, stream in self.output.items():
+            fd, size = stream.fileno(), sizes[stream_name]
+            if not size:
+                continue
+            out = sys.stdout if stream_name == "stdout" else sys.stderr
+            if ended:
+                start = max(0, size - OUTPUT_LIMIT)
+                part = f", its last {OUTPUT_LIMIT:,} of {size:,} bytes" if start else ""
+                out.write(f"[{name}'s {stream_name} {ended}{part}:]\n")
+                out.write(_text(os.pread(fd, size - start, start)))
+                continue
+            shown = self.shown.get(stream_name, 0)
+            room = max(0, OUTPUT_LIMIT - shown)
+            if room:
+                out.write(_text(os.pread(fd, min(size, room), 0)))
+            if size > room and shown <= OUTPUT_LIMIT:
+                out.write(f"[{name} wrote {size:,} bytes to {stream_name} in this call; at "
+                          f"most {OUTPUT_LIMIT:,} bytes per test are shown]\n")
+            self.shown[stream_name] = shown + size + 1  # + 1: past the limit, said once
+
+
+def _text(data: bytes) -> str:
+    text = data.decode(errors="replace")
+    return text if text.endswith("\n") else text + "\n"
+
+
+def _appending(stream: Any) -> Any:
+    """``stream`` with O_APPEND on its open file, which the child shares: after the
+    parent truncates it, the child's next write lands at its start, not at its old
+    offset."""
+    fd = stream.fileno()
+    fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_APPEND)
+    return stream
+
+
+def _reraised(payload: dict) -> BaseException:
+    """The child's exception as itself if it unpickles, else a stand-in of that name."""
+    exc: BaseException | None = None
+    if payload["pickled"] is not None:
+        try:
+            exc = pickle.loads(payload["pickled"])
+        except Exception:
+            exc = None
+    if exc is None or not isinstance(exc, Exception):
+        exc = stand_in(payload["type"], payload["module"], payload["base"])(payload["message"])
+        for note in payload["notes"]:
+            exc.add_note(note)
+    return exc
+
+
+_CHILD: _Child | None = None
+
+
+def _child() -> _Child:
+    global _CHILD
+    if _CHILD is None:
+        _CHILD = _Child()
+        atexit.register(_CHILD.stop)
+    return _CHILD
