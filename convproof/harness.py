@@ -27,6 +27,7 @@ from hypothesis.strategies import SearchStrategy
 from convproof.guard import GlobalStateError, get_numpy_state, set_numpy_state
 from convproof.isolation import IsolationError, invoke
 from convproof.reference.contract import Layer
+from convproof.reference.oracles import work
 from convproof.theory import bounds
 from convproof.theory.indices import PADDINGS, Padding, delta_of, output_shape
 
@@ -102,10 +103,10 @@ def call(layer: Layer, x: np.ndarray, V: np.ndarray, u: float | np.ndarray,
 
 def _invoke(layer: Layer, x: np.ndarray, V: np.ndarray, u: float | np.ndarray,
             padding: Padding) -> object:
-    """layer.fn(x, V, u, padding) through convproof.isolation.invoke; x.size·V.size
-    bounds the multiply-adds that set an isolated call's time limit."""
+    """layer.fn(x, V, u, padding) through convproof.isolation.invoke, whose time limit
+    for an isolated call grows with the multiply-adds (reference.oracles.work)."""
     return invoke(layer.fn, (x, V, u, padding), name=layer.name,
-                  about=_describe(x, V, u, padding), work=float(x.size) * V.size)
+                  about=_describe(x, V, u, padding), work=work(x, V))
 
 
 def _broke_contract(layer: Layer, exc: Exception, about: str) -> ImplementationError:

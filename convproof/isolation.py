@@ -7,13 +7,17 @@ any arguments::
     y = invoke(conv.fn, (x, w, b), {"stride": 2, "groups": 1}, name=conv.name,
                about=..., work=multiply_adds)
 
-An ordinary callable runs in this process. An :class:`Isolated` one (:func:`isolated`:
-a spec and the loader that turns it into the callable, ``contract.load`` by default) runs
-in a child process, one per pytest process, reused from call to call and restarted after
-a crash or a timeout. Either way the call is guarded (convproof.guard): process-wide
-state is put back after it and a change raises GlobalStateError, a failed property; the
-implementation's own exceptions propagate (from the child: unpickled, or a stand-in of
-the same name and built-in base class). In the child, besides:
+An ordinary callable runs in this process. An :class:`Isolated` one runs in a child
+process, one per pytest process, reused from call to call and restarted after a crash or
+a timeout: ``isolated(spec, loader="module:function", name=..., wraps=fn)``, where the
+child calls the loader with ``spec`` to get the callable (by default
+:func:`load_callable`, ``contract.load(spec).fn``: a contract of another signature
+passes a loader of its own), and ``wraps`` is the same callable loaded here. The plugin
+makes ``--impl`` code Isolated (``--isolate``). Either way the call is guarded
+(convproof.guard): process-wide state is put back after it and a change raises
+GlobalStateError, a failed property; the implementation's own exceptions propagate (from
+the child: unpickled, or a stand-in of the same name and built-in base class). In the
+child, besides:
 
 * a call may take ``LIMITS.base`` seconds (``--call-timeout``, default 1 s) plus
   ``LIMITS.per_mac`` (10 µs) per multiply-add (``work``; by default the product of the
@@ -47,6 +51,7 @@ import ctypes
 import faulthandler
 import fcntl
 import importlib
+import io
 import math
 import os
 import pickle
@@ -123,27 +128,33 @@ def load_callable(spec: str) -> Callable[..., Any]:
     return load(spec).fn
 
 
-@dataclass(frozen=True)
 class Isolated:
     """A callable that runs in the child process, where ``loader`` ("module:function")
-    called with ``spec`` returns it; ``name`` is the one messages give it."""
+    called with ``spec`` returns it; ``name`` is the one messages give it, and
+    ``__wrapped__`` (when given) the same callable loaded in this process, which
+    inspect.unwrap finds (reference.oracles: never the layer's own reference)."""
 
-    spec: str
-    loader: str = "convproof.isolation:load_callable"
-    name: str = ""
+    def __init__(self, spec: str, loader: str, name: str,
+                 wraps: Callable[..., Any] | None = None) -> None:
+        self.spec, self.loader, self.name = spec, loader, name
+        if wraps is not None:
+            self.__wrapped__ = wraps
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return invoke(self, args, kwargs)
 
+    def __repr__(self) -> str:
+        return f"Isolated({self.spec!r})"
 
-def isolated(spec: str, loader: str = "convproof.isolation:load_callable",
-             name: str = "") -> Isolated:
+
+def isolated(spec: str, loader: str = "convproof.isolation:load_callable", name: str = "",
+             wraps: Callable[..., Any] | None = None) -> Isolated:
     """``spec`` to be called in the child process; a ``path/to/file.py:NAME`` spec is
     made absolute, so that it names the same file wherever the child looks from."""
     target, sep, attr = spec.rpartition(":")
     if sep and target.endswith(".py"):
         spec = f"{os.path.abspath(target)}:{attr}"
-    return Isolated(spec, loader, name or spec)
+    return Isolated(spec, loader, name or spec, wraps)
 
 
 def describe(args: tuple, kwargs: Mapping[str, Any]) -> str:
@@ -303,22 +314,55 @@ def serve(fd: int) -> None:
     faulthandler.register(signal.SIGUSR1, file=sys.stderr, all_threads=True)
     sys.path[:] = pickle.loads(conn.recv_bytes())
     fflush = _c_fflush()
+    streams = {"stdout": _Bounded(sys.stdout), "stderr": _Bounded(sys.stderr)}
+    sys.stdout, sys.stderr = streams["stdout"], streams["stderr"]
     server = _Server()
     while True:
         try:
             request = conn.recv_bytes()
         except (EOFError, OSError):
             os._exit(0)  # the parent is gone; threads left running must not keep us
+        for stream in streams.values():
+            stream.room, stream.dropped = OUTPUT_LIMIT, 0
         try:
             reply = server.handle(pickle.loads(request))
         except BaseException:
             reply = {"outcome": "internal", "message": traceback.format_exc()}
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in streams.values():
+            stream.flush()
         fflush()
+        reply["dropped"] = {name: stream.dropped for name, stream in streams.items()}
         conn.send_bytes(_dumps(reply))
         if reply.get("restart"):
             os._exit(0)
+
+
+class _Bounded(io.TextIOBase):
+    """The child's sys.stdout or sys.stderr: of each call's text, the first OUTPUT_LIMIT
+    characters reach the file, the rest is only counted (a layer printing 10 MB a call
+    would otherwise spend its time, and the disk's, writing what nobody reads). Output
+    written to the file descriptor directly (native code, faulthandler) is not bounded
+    here; the parent reads only the head of it."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream, self.room, self.dropped = stream, OUTPUT_LIMIT, 0
+
+    def write(self, text: str) -> int:
+        kept = text[:self.room] if self.room > 0 else ""
+        if kept:
+            self.stream.write(kept)
+            self.room -= len(kept)
+        self.dropped += len(text) - len(kept)
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    def __getattr__(self, name: str) -> Any:  # encoding, isatty, buffer, ...
+        return getattr(self.stream, name)
 
 
 def _c_fflush() -> Callable[[], None]:
@@ -536,7 +580,7 @@ class _Child:
             self._kill()
             raise
         self.warm.add(key)
-        self._pass_on_output(name)
+        self._pass_on_output(name, dropped=reply.get("dropped"))
         if reply.get("restart"):
             self.stop()
         return self._outcome(reply, packed, name, about)
@@ -618,14 +662,17 @@ class _Child:
             how = f"exited with status {status} during the call (os._exit, or an exit in native code)"
         raise CallCrashed(f"{name} crashed the child process it ran in on {about}: {how}")
 
-    def _pass_on_output(self, name: str, ended: str = "") -> None:
+    def _pass_on_output(self, name: str, ended: str = "",
+                        dropped: Mapping[str, int] | None = None) -> None:
         """What the child wrote, into this process's streams: from each call the head,
         within OUTPUT_LIMIT bytes per stream per test; from a call that crashed or was
-        stopped (``ended`` says which) the tail, where faulthandler's traceback is."""
+        stopped (``ended`` says which) the tail, where faulthandler's traceback is.
+        ``dropped``: what the child counted but did not write (_Bounded)."""
         sizes = {name: os.fstat(stream.fileno()).st_size for name, stream in self.output.items()}
         self.written = any(sizes.values())
         if not self.written:
             return
+        dropped = dropped or {}
         test = os.environ.get("PYTEST_CURRENT_TEST", "").rpartition(" ")[0]
         if test != self.test:
             self.test = test
@@ -645,9 +692,10 @@ class _Child:
             room = max(0, OUTPUT_LIMIT - shown)
             if room:
                 out.write(_text(os.pread(fd, min(size, room), 0)))
-            if size > room and shown <= OUTPUT_LIMIT:
-                out.write(f"[{name} wrote {size:,} bytes to {stream_name} in this call; at "
-                          f"most {OUTPUT_LIMIT:,} bytes per test are shown]\n")
+            total = size + dropped.get(stream_name, 0)
+            if total > room and shown <= OUTPUT_LIMIT:
+                out.write(f"[{name} wrote {total:,} characters to {stream_name} in this call; "
+                          f"at most {OUTPUT_LIMIT:,} per test are shown]\n")
             self.shown[stream_name] = shown + size + 1  # + 1: past the limit, said once
 
 

@@ -126,7 +126,8 @@ def pytest_configure(config: pytest.Config) -> None:
         try:
             layer = load(spec)
             if _isolated(spec, mode):
-                layer = dataclasses.replace(layer, fn=isolation.isolated(spec, name=layer.name))
+                layer = dataclasses.replace(
+                    layer, fn=isolation.isolated(spec, name=layer.name, wraps=layer.fn))
             impls.append(layer)
         except MissingDependencyError as exc:
             # the rest of the suite still runs; say once, on one line, what to install

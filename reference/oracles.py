@@ -16,6 +16,7 @@ All compute in float64 with direct summation (exact on integer data, theory.boun
 
 from __future__ import annotations
 
+import inspect
 from math import prod
 
 import numpy as np
@@ -55,7 +56,7 @@ def oracle_for(layer: Layer, x: np.ndarray, V: np.ndarray) -> Layer:
     ndim = x.ndim - 1 if channels else x.ndim
     candidates = (*LITERAL, *VECTORIZED) if work(x, V) <= LITERAL_WORK else VECTORIZED
     for oracle in candidates:
-        if oracle.fn is layer.fn:
+        if oracle.fn is inspect.unwrap(layer.fn):  # the layer itself, maybe wrapped
             continue
         if oracle.supports("zeros", ndim, channels):  # a reason it does not
             continue

@@ -135,7 +135,7 @@ def test_output_is_passed_on_within_a_bound(child, capsys):
     out, err = capsys.readouterr()
     assert "y" * 100 in out
     assert len(out) < OUTPUT_LIMIT + 400, len(out)
-    assert "wrote 1,000,001 bytes to stdout" in out
+    assert "wrote 1,000,001 characters to stdout" in out
     assert "to stderr" in err
 
 
@@ -251,3 +251,14 @@ def test_call_timeout_must_be_a_positive_number(run_pytest):
     assert result.returncode == 4
     assert "--call-timeout" in result.stderr
     assert "positive" in result.stderr
+
+
+def test_an_isolated_reference_is_not_its_own_oracle():
+    """reference.oracles sees through the child-process proxy (``--isolate process``)."""
+    from convproof.reference import BUILTINS
+    from convproof.reference.oracles import oracle_for
+
+    loops = BUILTINS["loops"]
+    proxy = dataclasses.replace(loops, fn=isolated("loops", name="loops", wraps=loops.fn))
+    assert oracle_for(proxy, X, V).fn is not loops.fn
+    assert oracle_for(dataclasses.replace(loops, fn=isolated("loops")), X, V).fn is loops.fn
