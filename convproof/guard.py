@@ -26,12 +26,13 @@ from typing import Any, NamedTuple
 import numpy as np
 
 
-class GlobalStateError(AssertionError):
-    """An implementation changed process-wide state (restored since): a failed property."""
-
-
 class CallAborted(BaseException):
-    """A call that ended its test at once (not shrunk): see the subclasses."""
+    """A misbehaviour that ends its test at once, on that input, unshrunk: calling again
+    would hang, crash, leave a thread or change the state again, whatever the input."""
+
+
+class GlobalStateError(CallAborted):
+    """An implementation changed process-wide state (restored since)."""
 
 
 class CallTimedOut(CallAborted):
@@ -230,10 +231,11 @@ _THREADS = _Threads()
 
 def guarded(fn: Callable[..., Any], args: tuple, kwargs: Mapping[str, Any], *,
             name: str, about: str) -> Any:
-    """fn(*args, **kwargs) with the process-wide state put back afterwards; a change
-    raises GlobalStateError (a left thread ThreadLeft) naming ``name`` and ``about`` (the
-    input); an exception of fn propagates, with a note of any change, and a SystemExit
-    becomes an Exception of that name, so that it fails the test and not the run."""
+    """fn(*args, **kwargs) with the process-wide state put back afterwards. A change
+    raises GlobalStateError naming ``name``, what changed and ``about`` (the input), also
+    when fn raised (the exception is named in the message); a non-daemon thread left
+    running raises ThreadLeft. Otherwise fn's exception propagates, a SystemExit as an
+    Exception of that name, so that it fails the test and not the run."""
     before = capture()
     _THREADS.before()
     try:
@@ -241,27 +243,29 @@ def guarded(fn: Callable[..., Any], args: tuple, kwargs: Mapping[str, Any], *,
     except BaseException as exc:
         changed = changes(before, capture(keep=False))
         restore(before)
-        note = f"{name} also changed {'; '.join(changed)} (restored by the suite)"
-        if isinstance(exc, SystemExit):
-            exit_ = stand_in("SystemExit", "builtins", "Exception")(*exc.args)
-            if changed:
-                exit_.add_note(note)
-            raise exit_ from None
         if changed:
-            exc.add_note(note)
+            raise _state_error(name, changed, about, exc) from None
+        if isinstance(exc, SystemExit):
+            raise stand_in("SystemExit", "builtins", "Exception")(*exc.args) from None
         raise
     changed = changes(before, capture(keep=False))
     if changed:
         restore(before)
-        raise GlobalStateError(f"{name} changed {'; '.join(changed)} on {about}; the suite "
-                               "restored it (an implementation must leave process-wide "
-                               "state as it found it)")
+        raise _state_error(name, changed, about)
     left = _THREADS.left_running()
     if left:
         names = ", ".join(t.name for t in left)
         raise ThreadLeft(f"{name} left {len(left)} non-daemon thread(s) running ({names}) "
                          f"on {about}; they would keep the process from exiting")
     return result
+
+
+def _state_error(name: str, changed: list[str], about: str,
+                 raised: BaseException | None = None) -> GlobalStateError:
+    also = f" (and raised {type(raised).__name__}: {raised})" if raised is not None else ""
+    return GlobalStateError(f"{name} changed {'; '.join(changed)} on {about}{also}; the "
+                            "suite restored it (an implementation must leave process-wide "
+                            "state as it found it)")
 
 
 _STAND_INS: dict[tuple[str, str, str], type[BaseException]] = {}

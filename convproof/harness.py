@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis.errors import NoSuchExample
 from hypothesis.strategies import SearchStrategy
 
-from convproof.guard import GlobalStateError, get_numpy_state, set_numpy_state
+from convproof.guard import get_numpy_state, set_numpy_state
 from convproof.isolation import IsolationError, invoke
 from convproof.reference.contract import Layer
 from convproof.reference.oracles import work
@@ -111,8 +111,6 @@ def _invoke(layer: Layer, x: np.ndarray, V: np.ndarray, u: float | np.ndarray,
 
 def _broke_contract(layer: Layer, exc: Exception, about: str) -> ImplementationError:
     """The ImplementationError for an exception of a call that the contract rules out."""
-    if isinstance(exc, GlobalStateError):  # already names the implementation and the input
-        return ImplementationError(str(exc))
     if isinstance(exc, NotImplementedError):
         # require() skipped what the layer does not declare: this input is declared
         return ImplementationError(

@@ -14,10 +14,10 @@ child calls the loader with ``spec`` to get the callable (by default
 :func:`load_callable`, ``contract.load(spec).fn``: a contract of another signature
 passes a loader of its own), and ``wraps`` is the same callable loaded here. The plugin
 makes ``--impl`` code Isolated (``--isolate``). Either way the call is guarded
-(convproof.guard): process-wide state is put back after it and a change raises
-GlobalStateError, a failed property; the implementation's own exceptions propagate (from
-the child: unpickled, or a stand-in of the same name and built-in base class). In the
-child, besides:
+(convproof.guard): process-wide state is put back after it, a change raises
+GlobalStateError and a non-daemon thread left running ThreadLeft; the implementation's
+own exceptions propagate (from the child: unpickled, or a stand-in of the same name and
+built-in base class). In the child, besides:
 
 * a call may take ``LIMITS.base`` seconds (``--call-timeout``, default 1 s) plus
   ``LIMITS.per_mac`` (10 µs) per multiply-add (``work``; by default the product of the
@@ -40,8 +40,9 @@ child, besides:
   and stderr (where pytest captures it), at most ``OUTPUT_LIMIT`` bytes per stream per
   test, with a line saying how much was left out.
 
-CallTimedOut, CallCrashed and ThreadLeft are guard.CallAborted, a BaseException: the test
-fails at once on that input; Hypothesis, which catches Exception, does not shrink it.
+GlobalStateError, ThreadLeft, CallTimedOut and CallCrashed are guard.CallAborted, a
+BaseException: the test fails at once on that input (pytest reports it as a failure);
+Hypothesis, which catches Exception, does not shrink it by calling again.
 """
 
 from __future__ import annotations

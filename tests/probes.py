@@ -84,3 +84,9 @@ def thread_for(seconds: float) -> None:
     import time
 
     threading.Thread(target=time.sleep, args=(seconds,), name="short-lived").start()
+
+
+def seterr_and_raise() -> None:
+    """Leaves np.seterr(all='raise') behind and raises ValueError."""
+    np.seterr(all="raise")
+    raise ValueError("kernel larger than the image")

@@ -159,6 +159,16 @@ def test_a_change_of_global_state_fails_the_call_and_is_undone(child, where, nam
     assert not changes(before, capture())
 
 
+@pytest.mark.parametrize("where", ["in-process", "child"])
+def test_a_change_of_global_state_fails_a_call_that_raised(child, where):
+    """Even a ValueError, the contract's answer to some inputs, does not excuse it."""
+    fn = probes.seterr_and_raise if where == "in-process" else probe("seterr_and_raise")
+    before = capture()
+    with pytest.raises(GlobalStateError, match=r"and raised ValueError: kernel larger"):
+        invoke(fn, name="seterr_and_raise")
+    assert not changes(before, capture())
+
+
 def test_a_thread_left_running_fails_the_call(child):
     with pytest.raises(ThreadLeft, match="left 1 non-daemon thread"):
         invoke(misbehaving_in_child("leaves_a_thread"), ARGS)
