@@ -135,7 +135,7 @@ def rejects(layer: Layer, x: np.ndarray, V: np.ndarray, u: float | np.ndarray,
     channels = V.ndim == x.ndim + 1
     spatial = x.ndim - 1 if channels else x.ndim
     require(layer, padding, spatial, channels, x.dtype.name)
-    what = f"a {V.shape} kernel on a {x.shape} input with padding={padding!r}"
+    what = f"x of shape {x.shape} with a {V.shape} kernel, padding={padding!r}"
     try:
         _invoke(layer, x, V, u, padding)
     except ValueError:
@@ -145,7 +145,8 @@ def rejects(layer: Layer, x: np.ndarray, V: np.ndarray, u: float | np.ndarray,
     except Exception as exc:
         raise ImplementationError(
             f"{_broke_contract(layer, exc, what)}, not ValueError") from None
-    raise ImplementationError(f"{layer.name} returned a result for {what}; expected ValueError")
+    raise ImplementationError(f"{layer.name} returned a result for {what}; expected ValueError "
+                              "(the kernel is larger than x)")
 
 
 @contextlib.contextmanager

@@ -117,9 +117,8 @@ KEPT = 16  # returned arrays the child keeps watching for later writes
 
 
 def configure(call_timeout: float | None = None) -> None:
-    """Set the base of the time limit (``--call-timeout``)."""
-    if call_timeout is not None:
-        LIMITS.base = float(call_timeout)
+    """Set the base of the time limit (``--call-timeout``; None: the default)."""
+    LIMITS.base = Limits.base if call_timeout is None else float(call_timeout)
 
 
 def load_callable(spec: str) -> Callable[..., Any]:

@@ -121,3 +121,12 @@ def test_in_process_a_changed_state_is_blamed_on_its_implementation(name, builti
     _assert_fails(name, result, data, seconds)
     assert len(_tests(data, f"tests/misbehaving.py:{name}", "failed")) > 1
     _assert_spared(builtin, result, data)
+
+
+def test_call_timeout_sets_the_limit(run_pytest, tmp_path):
+    """--call-timeout 0.2: a first call may take 10 × 0.2 s (plus its multiply-adds)."""
+    start = time.perf_counter()
+    result, data, _ = _run(run_pytest, tmp_path, "loops_forever", "--call-timeout", "0.2",
+                           "-k", "loops_forever and edge_shapes")
+    _assert_fails("loops_forever", result, data, time.perf_counter() - start)
+    assert "(the limit: 10 × 0.2 s (a first call) + 10 µs ×" in result.stdout
