@@ -115,13 +115,18 @@ class _Generator:
         self.fingerprint = raw if agrees else full
         self.get, self.set = get, set_
         self.states: dict[bytes, Any] = {}  # fingerprint -> full state, the latest few
+        self.last = b""
 
     def capture(self, keep: bool) -> bytes:
         fingerprint = self.fingerprint()
-        if keep and fingerprint not in self.states:
-            if len(self.states) >= 4:
-                del self.states[next(iter(self.states))]
-            self.states[fingerprint] = self.get()
+        if keep and fingerprint != self.last:  # compared before hashing 2.5 kB
+            state = self.states.pop(fingerprint, None)
+            if state is None:
+                state = self.get()
+                if len(self.states) >= 3:
+                    del self.states[next(iter(self.states))]  # the least recent
+            self.states[fingerprint] = state
+            self.last = fingerprint
         return fingerprint
 
     def state(self, fingerprint: bytes) -> Any:
@@ -230,9 +235,10 @@ _THREADS = _Threads()
 
 
 def guarded(fn: Callable[..., Any], args: tuple, kwargs: Mapping[str, Any], *,
-            name: str, about: str) -> Any:
+            name: str, about: str | Callable[[], str]) -> Any:
     """fn(*args, **kwargs) with the process-wide state put back afterwards. A change
-    raises GlobalStateError naming ``name``, what changed and ``about`` (the input), also
+    raises GlobalStateError naming ``name``, what changed and ``about`` (the input, or a
+    function that describes it, called only for a message), also
     when fn raised (the exception is named in the message); a non-daemon thread left
     running raises ThreadLeft. Otherwise fn's exception propagates, a SystemExit as an
     Exception of that name, so that it fails the test and not the run."""
@@ -256,14 +262,19 @@ def guarded(fn: Callable[..., Any], args: tuple, kwargs: Mapping[str, Any], *,
     if left:
         names = ", ".join(t.name for t in left)
         raise ThreadLeft(f"{name} left {len(left)} non-daemon thread(s) running ({names}) "
-                         f"on {about}; they would keep the process from exiting")
+                         f"on {text(about)}; they would keep the process from exiting")
     return result
 
 
-def _state_error(name: str, changed: list[str], about: str,
+def text(about: str | Callable[[], str]) -> str:
+    """``about`` as text: a description of the input, or made by calling it."""
+    return about if isinstance(about, str) else about()
+
+
+def _state_error(name: str, changed: list[str], about: str | Callable[[], str],
                  raised: BaseException | None = None) -> GlobalStateError:
     also = f" (and raised {type(raised).__name__}: {raised})" if raised is not None else ""
-    return GlobalStateError(f"{name} changed {'; '.join(changed)} on {about}{also}; the "
+    return GlobalStateError(f"{name} changed {'; '.join(changed)} on {text(about)}{also}; the "
                             "suite restored it (an implementation must leave process-wide "
                             "state as it found it)")
 

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import random
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
@@ -106,7 +107,7 @@ def _invoke(layer: Layer, x: np.ndarray, V: np.ndarray, u: float | np.ndarray,
     """layer.fn(x, V, u, padding) through convproof.isolation.invoke, whose time limit
     for an isolated call grows with the multiply-adds (reference.oracles.work)."""
     return invoke(layer.fn, (x, V, u, padding), name=layer.name,
-                  about=_describe(x, V, u, padding), work=work(x, V))
+                  about=functools.partial(_describe, x, V, u, padding), work=work(x, V))
 
 
 def _broke_contract(layer: Layer, exc: Exception, about: str) -> ImplementationError:

@@ -51,6 +51,7 @@ import atexit
 import ctypes
 import faulthandler
 import fcntl
+import functools
 import importlib
 import io
 import math
@@ -84,6 +85,7 @@ from convproof.guard import (
     guarded,
     set_numpy_state,
     stand_in,
+    text,
 )
 
 
@@ -177,20 +179,20 @@ def default_work(args: tuple, kwargs: Mapping[str, Any]) -> float:
 
 
 def invoke(fn: Callable[..., Any], args: tuple = (), kwargs: Mapping[str, Any] | None = None,
-           *, name: str = "", about: str = "", work: float | None = None) -> Any:
+           *, name: str = "", about: str | Callable[[], str] = "",
+           work: float | None = None) -> Any:
     """fn(*args, **kwargs), guarded, in the child process if fn is Isolated (module
-    docstring); ``name`` and ``about`` (the input) go into every message."""
+    docstring); ``name`` and ``about`` (the input; or a function that describes it, called
+    only when a message needs it) go into every message."""
     kwargs = dict(kwargs or {})
-    if isinstance(fn, Isolated):
-        name = name or fn.name or fn.spec
-    else:
-        name = name or getattr(fn, "__name__", repr(fn))
-    about = about or describe(args, kwargs)
+    if not about:
+        about = functools.partial(describe, args, kwargs)
     if not isinstance(fn, Isolated):
-        return guarded(fn, args, kwargs, name=name, about=about)
+        return guarded(fn, args, kwargs, name=name or getattr(fn, "__name__", repr(fn)),
+                       about=about)
     if work is None:
         work = default_work(args, kwargs)
-    return _child().call(fn, args, kwargs, name, about, work)
+    return _child().call(fn, args, kwargs, name or fn.name or fn.spec, text(about), work)
 
 
 # --- arrays across the process boundary -----------------------------------------------
