@@ -115,6 +115,7 @@ class Limits:
 
 LIMITS = Limits()
 OUTPUT_LIMIT = 4096  # bytes per stream per test passed on from the child
+START_SECONDS = 60  # for the child to start (a loaded machine's imports), not counted in calls
 KEPT = 16  # returned arrays the child keeps watching for later writes
 
 
@@ -315,6 +316,7 @@ def serve(fd: int) -> None:
     faulthandler.enable(file=sys.stderr, all_threads=True)
     faulthandler.register(signal.SIGUSR1, file=sys.stderr, all_threads=True)
     sys.path[:] = pickle.loads(conn.recv_bytes())
+    conn.send_bytes(b"ready")
     fflush = _c_fflush()
     streams = {"stdout": _Bounded(sys.stdout), "stderr": _Bounded(sys.stderr)}
     sys.stdout, sys.stderr = streams["stdout"], streams["stderr"]
@@ -501,6 +503,10 @@ class _Child:
     # process management
 
     def _start(self) -> None:
+        """Start the child and wait until it is ready; IsolationError (the suite's
+        failure, not the implementation's) if it cannot start."""
+        for stream in self.output.values():
+            os.ftruncate(stream.fileno(), 0)
         parent, child = Pipe(duplex=True)
         self.process = subprocess.Popen(
             [sys.executable, "-c", f"from convproof.isolation import serve; serve({child.fileno()})"],
@@ -515,6 +521,14 @@ class _Child:
         self.poller = select.poll()  # one per child: Connection.poll builds a selector per call
         self.poller.register(parent.fileno(), select.POLLIN)
         self.conn.send_bytes(pickle.dumps(list(sys.path)))
+        try:
+            ready = bool(self.poller.poll(START_SECONDS * 1000)) and self.conn.recv_bytes()
+        except (EOFError, OSError):
+            ready = False
+        if ready != b"ready":
+            status = self._kill()
+            error = os.pread(self.output["stderr"].fileno(), OUTPUT_LIMIT, 0).decode(errors="replace")
+            raise IsolationError(f"the child process did not start (exit status {status}):\n{error}")
         self.warm.clear()
         self.sent.clear()
         self.returned.clear()

@@ -272,3 +272,10 @@ def test_an_isolated_reference_is_not_its_own_oracle():
     proxy = dataclasses.replace(loops, fn=isolated("loops", name="loops", wraps=loops.fn))
     assert oracle_for(proxy, X, V).fn is not loops.fn
     assert oracle_for(dataclasses.replace(loops, fn=isolated("loops")), X, V).fn is loops.fn
+
+
+def test_a_child_that_cannot_start_is_the_suites_failure(child, monkeypatch):
+    """Not blamed on the implementation: IsolationError, which harness.call re-raises."""
+    monkeypatch.setattr(isolation.sys, "executable", "/bin/false")
+    with pytest.raises(isolation.IsolationError, match="did not start"):
+        invoke(probe("layout"), (X,))
