@@ -238,45 +238,44 @@ def guarded(fn: Callable[..., Any], args: tuple, kwargs: Mapping[str, Any], *,
             name: str, about: str | Callable[[], str]) -> Any:
     """fn(*args, **kwargs) with the process-wide state put back afterwards. A change
     raises GlobalStateError naming ``name``, what changed and ``about`` (the input, or a
-    function that describes it, called only for a message), also
-    when fn raised (the exception is named in the message); a non-daemon thread left
-    running raises ThreadLeft. Otherwise fn's exception propagates, a SystemExit as an
-    Exception of that name, so that it fails the test and not the run."""
+    function that describes it, called only for a message), and a non-daemon thread left
+    running ThreadLeft, also when fn raised (its exception is then named in the message).
+    Otherwise fn's exception propagates, a SystemExit as an Exception of that name, so
+    that it fails the test and not the run."""
     before = capture()
     _THREADS.before()
     try:
         result = fn(*args, **kwargs)
     except BaseException as exc:
-        changed = changes(before, capture(keep=False))
-        restore(before)
-        if changed:
-            raise _state_error(name, changed, about, exc) from None
+        _check(name, about, before, exc)
         if isinstance(exc, SystemExit):
             raise stand_in("SystemExit", "builtins", "Exception")(*exc.args) from None
         raise
+    _check(name, about, before)
+    return result
+
+
+def _check(name: str, about: str | Callable[[], str], before: Snapshot,
+           raised: BaseException | None = None) -> None:
+    """After a call (that raised ``raised``): put the state back, and raise
+    GlobalStateError if it changed, ThreadLeft if a runaway thread was left."""
     changed = changes(before, capture(keep=False))
     if changed:
         restore(before)
-        raise _state_error(name, changed, about)
+        also = f" (and raised {type(raised).__name__}: {raised})" if raised is not None else ""
+        raise GlobalStateError(f"{name} changed {'; '.join(changed)} on {text(about)}{also}; "
+                               "the suite restored it (an implementation must leave "
+                               "process-wide state as it found it)") from None
     left = _THREADS.left_running()
     if left:
         names = ", ".join(t.name for t in left)
         raise ThreadLeft(f"{name} left {len(left)} non-daemon thread(s) running ({names}) "
-                         f"on {text(about)}; they would keep the process from exiting")
-    return result
+                         f"on {text(about)}; they would keep the process from exiting") from None
 
 
 def text(about: str | Callable[[], str]) -> str:
     """``about`` as text: a description of the input, or made by calling it."""
     return about if isinstance(about, str) else about()
-
-
-def _state_error(name: str, changed: list[str], about: str | Callable[[], str],
-                 raised: BaseException | None = None) -> GlobalStateError:
-    also = f" (and raised {type(raised).__name__}: {raised})" if raised is not None else ""
-    return GlobalStateError(f"{name} changed {'; '.join(changed)} on {text(about)}{also}; the "
-                            "suite restored it (an implementation must leave process-wide "
-                            "state as it found it)")
 
 
 _STAND_INS: dict[tuple[str, str, str], type[BaseException]] = {}

@@ -28,17 +28,13 @@ built-in base class). In the child, besides:
   process, its later calls raise CallTimedOut at once, without running;
 * a crash (a signal, ``os._exit``, an exit from native code) raises CallCrashed naming
   the signal or exit status, with faulthandler's traceback in the captured stderr;
-* the arguments arrive as they were passed: each array is rebuilt on a copy of the memory
-  it spans (its base array's, when the view lies inside it) with its shape, strides,
-  offset, dtype and writeable flag, so non-contiguous, negative-stride, Fortran-ordered,
-  read-only and offset views stay what they were (``x.base`` is a uint8 array of that
-  memory); what the call writes into that memory, and a writeable flag it changes, are
-  copied back into the caller's arrays; the last ``KEPT`` arrays returned stay tracked,
-  so a call that writes into a buffer it returned before changes the caller's copy of
-  that earlier result, as it would in-process;
-* stdout and stderr go to files; what a call wrote is passed on to this process's stdout
-  and stderr (where pytest captures it), at most ``OUTPUT_LIMIT`` bytes per stream per
-  test, with a line saying how much was left out.
+* the arguments arrive in their memory layout, and what the call writes into them comes
+  back (convproof.transport); a call that writes into an array it returned before
+  changes the caller's copy of that earlier result, as it would in-process
+  (convproof.child keeps watching the last arrays it returned);
+* of what a call prints, the head is passed on to this process's stdout and stderr
+  (where pytest captures it), at most ``OUTPUT_LIMIT`` bytes per stream per test, with a
+  line saying how much was left out.
 
 GlobalStateError, ThreadLeft, CallTimedOut and CallCrashed are guard.CallAborted, a
 BaseException: the test fails at once on that input (pytest reports it as a failure);
@@ -48,12 +44,8 @@ Hypothesis, which catches Exception, does not shrink it by calling again.
 from __future__ import annotations
 
 import atexit
-import ctypes
-import faulthandler
 import fcntl
 import functools
-import importlib
-import io
 import math
 import os
 import pickle
@@ -63,17 +55,15 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 import weakref
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, Pipe
 from typing import Any
 
 import numpy as np
-from numpy.lib.array_utils import byte_bounds
 
+from convproof.child import OUTPUT_LIMIT, Foreign
 from convproof.guard import (
     NUMPY_RANDOM,
     PYTHON_RANDOM,
@@ -83,10 +73,10 @@ from convproof.guard import (
     ThreadLeft,
     capture,
     guarded,
-    set_numpy_state,
     stand_in,
     text,
 )
+from convproof.transport import Packed
 
 
 class IsolationError(RuntimeError):
@@ -114,9 +104,7 @@ class Limits:
 
 
 LIMITS = Limits()
-OUTPUT_LIMIT = 4096  # bytes per stream per test passed on from the child
 START_SECONDS = 60  # for the child to start (a loaded machine's imports), not counted in calls
-KEPT = 16  # returned arrays the child keeps watching for later writes
 
 
 def configure(call_timeout: float | None = None) -> None:
@@ -196,285 +184,6 @@ def invoke(fn: Callable[..., Any], args: tuple = (), kwargs: Mapping[str, Any] |
     return _child().call(fn, args, kwargs, name or fn.name or fn.spec, text(about), work)
 
 
-# --- arrays across the process boundary -----------------------------------------------
-
-
-def _span(a: np.ndarray) -> tuple[int, int]:
-    """The memory to send for ``a``: that of its base array (a view made by indexing lies
-    inside it, and reading past the view's edges then reads what it would in-process),
-    unless that is much larger than ``a``; else the bytes ``a`` itself spans."""
-    root = a
-    while isinstance(root.base, np.ndarray):
-        root = root.base
-    if (root.flags.c_contiguous or root.flags.f_contiguous) and (
-            root is a or root.nbytes <= 16 * a.nbytes + 2**20):
-        low = root.ctypes.data
-        return low, low + root.nbytes
-    return byte_bounds(a)
-
-
-class _Packed:
-    """The arguments of one call, each array replaced by None and described by a view
-    (buffer index, shape, dtype, strides, offset, writeable) on the memory sent."""
-
-    def __init__(self, args: tuple, kwargs: Mapping[str, Any]) -> None:
-        self.spans: list[tuple[int, int]] = []
-        self.buffers: list[bytes] = []
-        self.views: list[tuple] = []
-        self.arrays: list[np.ndarray] = []
-        self.places: list[int | str] = []  # where each array goes: a position or a keyword
-        self.args = tuple(self._take(k, a) for k, a in enumerate(args))
-        self.kwargs = {k: self._take(k, v) for k, v in kwargs.items()}
-
-    def _take(self, place: int | str, a: Any) -> Any:
-        if not isinstance(a, np.ndarray) or a.dtype.hasobject or a.size == 0:
-            return a  # pickled: a copy
-        low, high = _span(a)
-        if (low, high) in self.spans:
-            index = self.spans.index((low, high))
-        else:
-            index = len(self.spans)
-            self.spans.append((low, high))
-            self.buffers.append(ctypes.string_at(low, high - low))
-        self.views.append((index, a.shape, a.dtype.str if a.dtype.isbuiltin else a.dtype,
-                           a.strides, a.ctypes.data - low, a.flags.writeable))
-        self.arrays.append(a)
-        self.places.append(place)
-        return None
-
-    def write_back(self, changed: Mapping[int, bytes], writeable: list[bool], name: str) -> None:
-        """Copy what the child wrote, and the writeable flags it set, into the caller's
-        arrays."""
-        for index, data in changed.items():
-            low, high = self.spans[index]
-            owner = next(a for a, v in zip(self.arrays, self.views, strict=True) if v[0] == index)
-            if not _writable_memory(owner):
-                raise GlobalStateError(f"{name} wrote into read-only memory of its input "
-                                       f"(an array of shape {owner.shape})")
-            ctypes.memmove(low, data, high - low)
-        for a, view, flag in zip(self.arrays, self.views, writeable, strict=True):
-            if flag != view[5]:
-                try:
-                    a.flags.writeable = flag
-                except ValueError:
-                    pass  # memory the caller cannot write either: nothing to mirror
-
-
-def _unpacked(request: dict) -> tuple[tuple, dict, list[np.ndarray], list[np.ndarray]]:
-    """In the child: the arguments, rebuilt on copies of the memory sent; the arrays and
-    the buffers under them."""
-    buffers = [np.frombuffer(bytearray(b), np.uint8) for b in request["buffers"]]
-    arrays = []
-    for index, shape, dtype, strides, offset, writeable in request["views"]:
-        a = np.ndarray(shape, dtype, buffer=buffers[index], offset=offset, strides=strides)
-        a.flags.writeable = writeable
-        arrays.append(a)
-    args, kwargs = list(request["args"]), dict(request["kwargs"])
-    for place, a in zip(request["places"], arrays, strict=True):
-        if isinstance(place, int):
-            args[place] = a
-        else:
-            kwargs[place] = a
-    return tuple(args), kwargs, arrays, buffers
-
-
-def _writable_memory(a: np.ndarray) -> bool:
-    """Whether the memory under ``a`` may be written (its writeable flag aside): its
-    base array is writeable or could be made so."""
-    root = a
-    while isinstance(root.base, np.ndarray):
-        root = root.base
-    if root.flags.writeable:
-        return True
-    try:
-        root.flags.writeable = True
-    except ValueError:
-        return False
-    root.flags.writeable = False
-    return True
-
-
-@dataclass(frozen=True)
-class _Foreign:
-    """A result that cannot be pickled: its type's name and repr."""
-
-    type_name: str
-    text: str
-
-
-def _foreign(type_name: str, text: str) -> Any:
-    cls = type(type_name, (), {"__repr__": lambda self: text})
-    return cls()
-
-
-# --- the child ------------------------------------------------------------------------
-
-
-def serve(fd: int) -> None:
-    """The child process's loop: one request, one reply, until the parent goes."""
-    conn = Connection(fd)
-    faulthandler.enable(file=sys.stderr, all_threads=True)
-    faulthandler.register(signal.SIGUSR1, file=sys.stderr, all_threads=True)
-    sys.path[:] = pickle.loads(conn.recv_bytes())
-    conn.send_bytes(b"ready")
-    fflush = _c_fflush()
-    streams = {"stdout": _Bounded(sys.stdout), "stderr": _Bounded(sys.stderr)}
-    sys.stdout, sys.stderr = streams["stdout"], streams["stderr"]
-    server = _Server()
-    while True:
-        try:
-            request = conn.recv_bytes()
-        except (EOFError, OSError):
-            os._exit(0)  # the parent is gone; threads left running must not keep us
-        for stream in streams.values():
-            stream.room, stream.dropped = OUTPUT_LIMIT, 0
-        try:
-            reply = server.handle(pickle.loads(request))
-        except BaseException:
-            reply = {"outcome": "internal", "message": traceback.format_exc()}
-        for stream in streams.values():
-            stream.flush()
-        fflush()
-        reply["dropped"] = {name: stream.dropped for name, stream in streams.items()}
-        conn.send_bytes(_dumps(reply))
-        if reply.get("restart"):
-            os._exit(0)
-
-
-class _Bounded(io.TextIOBase):
-    """The child's sys.stdout or sys.stderr: of each call's text, the first OUTPUT_LIMIT
-    characters reach the file, the rest is only counted (a layer printing 10 MB a call
-    would otherwise spend its time, and the disk's, writing what nobody reads). Output
-    written to the file descriptor directly (native code, faulthandler) is not bounded
-    here; the parent reads only the head of it."""
-
-    def __init__(self, stream: Any) -> None:
-        self.stream, self.room, self.dropped = stream, OUTPUT_LIMIT, 0
-
-    def write(self, text: str) -> int:
-        kept = text[:self.room] if self.room > 0 else ""
-        if kept:
-            self.stream.write(kept)
-            self.room -= len(kept)
-        self.dropped += len(text) - len(kept)
-        return len(text)
-
-    def flush(self) -> None:
-        self.stream.flush()
-
-    def fileno(self) -> int:
-        return self.stream.fileno()
-
-    def __getattr__(self, name: str) -> Any:  # encoding, isatty, buffer, ...
-        return getattr(self.stream, name)
-
-
-def _c_fflush() -> Callable[[], None]:
-    """C stdio's fflush(NULL): output a native library buffered must reach the file."""
-    try:
-        libc = ctypes.CDLL(None)
-        return lambda: libc.fflush(None)
-    except (OSError, AttributeError):
-        return lambda: None
-
-
-def _dumps(reply: dict) -> bytes:
-    try:
-        return pickle.dumps(reply, protocol=5)
-    except Exception as exc:  # an unpicklable result or exception
-        result = reply.pop("result", None)
-        reply["result"] = _Foreign(type(result).__name__,
-                                   f"<{type(result).__name__} that cannot be pickled: {exc}>")
-        if "exception" in reply:
-            reply["exception"] = None
-        return pickle.dumps(reply, protocol=5)
-
-
-def _resolve(loader: str, spec: str) -> Callable[..., Any]:
-    module, _, attr = loader.partition(":")
-    return getattr(importlib.import_module(module), attr)(spec)
-
-
-def _exception(exc: BaseException) -> dict:
-    base = next(c for c in type(exc).__mro__ if c.__module__ == "builtins")
-    try:
-        pickled = pickle.dumps(exc, protocol=5)
-    except Exception:
-        pickled = None
-    return {"pickled": pickled, "type": type(exc).__qualname__, "module": type(exc).__module__,
-            "base": base.__name__, "message": str(exc),
-            "notes": list(getattr(exc, "__notes__", ())),
-            "traceback": "".join(traceback.format_exception(exc)[-6:])}
-
-
-class _Server:
-    """The child's state: resolved callables and the arrays it returned."""
-
-    def __init__(self) -> None:
-        self.functions: dict[tuple[str, str], Callable[..., Any]] = {}
-        self.kept: OrderedDict[int, tuple[np.ndarray, bytes]] = OrderedDict()
-        self.handles = 0
-
-    def handle(self, request: dict) -> dict:
-        self._adopt(request["state"])
-        for handle in request["released"]:
-            self.kept.pop(handle, None)
-        key = request["target"]
-        if key not in self.functions:
-            try:
-                self.functions[key] = _resolve(*key)
-            except BaseException as exc:
-                return {"outcome": "load", "message": f"{type(exc).__name__}: {exc}"}
-        args, kwargs, arrays, buffers = _unpacked(request)
-        reply: dict[str, Any] = {"outcome": "ok"}
-        try:
-            reply["result"] = guarded(self.functions[key], args, kwargs,
-                                      name=request["name"], about=request["about"])
-        except ThreadLeft as exc:
-            reply = {"outcome": "threads", "message": str(exc), "restart": True}
-        except GlobalStateError as exc:
-            reply = {"outcome": "state", "message": str(exc)}
-        except BaseException as exc:
-            reply = {"outcome": "raised", "exception": _exception(exc)}
-        reply["changed"] = {i: bytes(b) for i, (b, sent) in
-                            enumerate(zip(buffers, request["buffers"], strict=True))
-                            if b.tobytes() != sent}
-        reply["writeable"] = [bool(a.flags.writeable) for a in arrays]
-        reply["rewritten"] = self._rewritten()
-        result = reply.get("result")
-        if isinstance(result, np.ndarray) and not result.dtype.hasobject:
-            self.handles += 1
-            reply["handle"] = self.handles
-            self.kept[self.handles] = (result, result.tobytes())
-            while len(self.kept) > KEPT:
-                self.kept.popitem(last=False)
-        return reply
-
-    def _rewritten(self) -> dict[int, bytes]:
-        """The arrays returned earlier whose values changed since."""
-        found = {}
-        for handle, (a, sent) in self.kept.items():
-            now = a.tobytes()
-            if now != sent:
-                found[handle] = now
-                self.kept[handle] = (a, now)
-        return found
-
-    @staticmethod
-    def _adopt(state: dict) -> None:
-        """Take on the caller's process-wide state (what changed since the last call)."""
-        if "errors" in state:
-            np.seterr(**state["errors"])
-        if "printing" in state:
-            np.set_printoptions(**state["printing"])
-        if "numpy_random" in state:
-            set_numpy_state(state["numpy_random"])
-        if "python_random" in state:
-            import random
-
-            random.setstate(state["python_random"])
-
-
 # --- the parent's side ----------------------------------------------------------------
 
 
@@ -509,7 +218,7 @@ class _Child:
             os.ftruncate(stream.fileno(), 0)
         parent, child = Pipe(duplex=True)
         self.process = subprocess.Popen(
-            [sys.executable, "-c", f"from convproof.isolation import serve; serve({child.fileno()})"],
+            [sys.executable, "-c", f"from convproof.child import serve; serve({child.fileno()})"],
             pass_fds=(child.fileno(),),
             stdin=subprocess.DEVNULL,
             stdout=self.output["stdout"],
@@ -576,7 +285,7 @@ class _Child:
         key = (fn.loader, fn.spec)
         first = key not in self.warm
         limit = LIMITS.of(work, first)
-        packed = _Packed(args, kwargs)
+        packed = Packed(args, kwargs)
         request = {"target": key, "name": name, "about": about, "state": self._state(),
                    "released": self.released[:], "args": packed.args, "kwargs": packed.kwargs,
                    "places": packed.places, "views": packed.views, "buffers": packed.buffers}
@@ -614,7 +323,7 @@ class _Child:
                               PYTHON_RANDOM.state(value) if key == "python_random" else value)
         return state
 
-    def _outcome(self, reply: dict, packed: _Packed, name: str, about: str) -> Any:
+    def _outcome(self, reply: dict, packed: Packed, name: str, about: str) -> Any:
         outcome = reply["outcome"]
         if outcome == "internal":
             raise IsolationError(f"the child process running {name} failed:\n{reply['message']}")
@@ -634,7 +343,7 @@ class _Child:
         if outcome == "raised":
             raise _reraised(reply["exception"])
         result = reply["result"]
-        if isinstance(result, _Foreign):
+        if isinstance(result, Foreign):
             return _foreign(result.type_name, result.text)
         if "handle" in reply:
             handle = reply["handle"]
@@ -727,6 +436,12 @@ def _appending(stream: Any) -> Any:
     fd = stream.fileno()
     fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_APPEND)
     return stream
+
+
+def _foreign(type_name: str, text: str) -> Any:
+    """A stand-in for a result the child could not pickle: of a class of that name."""
+    cls = type(type_name, (), {"__repr__": lambda self: text})
+    return cls()
 
 
 def _reraised(payload: dict) -> BaseException:

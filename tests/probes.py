@@ -90,3 +90,9 @@ def seterr_and_raise() -> None:
     """Leaves np.seterr(all='raise') behind and raises ValueError."""
     np.seterr(all="raise")
     raise ValueError("kernel larger than the image")
+
+
+def thread_and_raise(seconds: float) -> None:
+    """Starts a non-daemon thread that runs for ``seconds``, then raises ValueError."""
+    thread_for(seconds)
+    raise ValueError("kernel larger than the image")

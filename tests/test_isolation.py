@@ -179,6 +179,8 @@ def test_a_thread_left_running_fails_the_call(child):
 def test_in_process_a_thread_left_running_fails_the_call():
     with pytest.raises(ThreadLeft, match=r"short-lived"):
         invoke(probes.thread_for, (1.0,), name="thread_for", about="1 s")
+    with pytest.raises(ThreadLeft, match=r"short-lived"):  # a ValueError does not excuse it
+        invoke(probes.thread_and_raise, (1.0,), name="thread_and_raise", about="1 s")
 
 
 @pytest.mark.parametrize(("name", "says", "trace"), [
