@@ -14,7 +14,10 @@ Sections (each a function below, each writing one part of the JSON):
 * ``references``: the vectorized and FFT references against scipy.signal.correlate2d on
   images up to 1024×1024 and Δ up to 15, as time ratios, and where the FFT overtakes
   direct summation;
-* ``mutants``: median examples and seconds Hypothesis needs to catch a mutant.
+* ``mutants``: median examples and seconds Hypothesis needs to catch a mutant;
+* ``isolation``: what convproof.isolation costs: one call of a layer bare, guarded
+  in-process and in the child process, and ``pytest properties --impl
+  tests/correct_impls.py:take_einsum`` with ``--isolate process`` and ``--isolate none``.
 
 Times are medians of repeated runs (``--repeat``, default 3). This is a benchmark, not a
 test: it asserts nothing and is not collected by pytest.
@@ -228,6 +231,38 @@ def mutants() -> dict:
     }
 
 
+def isolation(repeat: int) -> dict:
+    """Seconds per call of vectorized on an 8×8 image with a 7×7 kernel: bare, through
+    invoke in-process (the global-state guard) and in the child process (medians of
+    ``repeat`` rounds of 2000 calls); and the run of an external correct implementation
+    in a child process and in-process, alternating (medians of ``repeat``)."""
+    from convproof.reference.vectorized import vectorized
+
+    from convproof.isolation import invoke, isolated
+
+    x, V = np.arange(64.0).reshape(8, 8), np.arange(49.0).reshape(7, 7)
+    args = (x, V, 0.5, "zeros")
+    child = isolated("vectorized")
+    ways = {"bare": lambda: vectorized(*args), "guarded": lambda: invoke(vectorized, args),
+            "child": lambda: invoke(child, args)}
+    ways["child"]()  # start the child process
+    per_call = {name: _median_time(lambda f=f: [f() for _ in range(2000)], repeat) / 2000
+                for name, f in ways.items()}
+    impl = ["properties", "--impl", "tests/correct_impls.py:take_einsum"]
+    walls: dict[str, list[float]] = {"process": [], "none": []}
+    for _ in range(repeat):
+        for mode, found in walls.items():
+            found.append(_run_once([*impl, "--isolate", mode], "ci")[0])
+    return {
+        "seconds_per_call": {k: round(v, 7) for k, v in per_call.items()},
+        "guard_us_per_call": round((per_call["guarded"] - per_call["bare"]) * 1e6, 1),
+        "child_us_per_call": round((per_call["child"] - per_call["bare"]) * 1e6, 1),
+        "command": "pytest " + " ".join(impl) + " --isolate process|none",
+        "wall_seconds": {k: [round(w, 2) for w in v] for k, v in walls.items()},
+        "wall_seconds_median": {k: round(statistics.median(v), 2) for k, v in walls.items()},
+    }
+
+
 def _table(results: dict) -> str:
     lines = [f"machine: {results['machine']}"]
     for key in sorted(k for k in results if k.startswith("suite")):
@@ -258,6 +293,11 @@ def _table(results: dict) -> str:
         m = results["mutants"]
         lines.append(f"mutants: median {m['median_examples_to_catch']} examples, "
                      f"{m['median_seconds_to_catch']} s to catch")
+    if "isolation" in results:
+        i = results["isolation"]
+        lines.append(f"isolation: guard {i['guard_us_per_call']} µs per call, child process "
+                     f"{i['child_us_per_call']} µs per call; {i['command']}: "
+                     f"{i['wall_seconds_median']} s (medians)")
     return "\n".join(lines)
 
 
@@ -265,7 +305,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, one repeat")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--only", choices=["suite", "scaling", "references", "mutants"],
+    parser.add_argument("--only", choices=["suite", "scaling", "references", "mutants",
+                                           "isolation"],
                         action="append")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--out", default=str(OUT / "results.json"),
@@ -280,7 +321,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("pytest_args", nargs="*", help="extra arguments for the suite run")
     args = parser.parse_args(argv)
     repeat = 1 if args.quick else args.repeat
-    sections = args.only or ["suite", "scaling", "references", "mutants"]
+    sections = args.only or ["suite", "scaling", "references", "mutants", "isolation"]
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     # --only refreshes its sections and keeps the others of an earlier run
@@ -293,6 +334,7 @@ def main(argv: list[str] | None = None) -> None:
         "scaling": lambda: scaling(repeat, args.quick),
         "references": lambda: references(repeat, args.quick),
         "mutants": mutants,
+        "isolation": lambda: isolation(repeat),
     }
     for section in sections:
         key = f"suite_{args.profile}" if section == "suite" and args.profile != "ci" else section

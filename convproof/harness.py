@@ -1,10 +1,12 @@
 """How properties call an implementation under test, compare results and refute claims.
 
-* :func:`call` runs a contract layer and turns every misbehaviour (an unexpected exception,
-  a non-array, a wrong shape, NaN) into a failed property whose message names the
-  implementation and the input, never an internal error of the suite. A padding the
-  implementation does not support skips the test for it. Each call's inputs and output
-  are recorded as the evidence of a failure (convproof.evidence).
+* :func:`call` runs a contract layer (through convproof.isolation.invoke: in a child
+  process for ``--impl`` code) and turns every misbehaviour (an unexpected exception, a
+  non-array, a wrong shape, NaN, a change of process-wide state, a crash, a hang) into a
+  failed property whose message names the implementation and the input, never an
+  internal error of the suite. What the implementation does not declare is skipped
+  before the call (:func:`require`); a NotImplementedError for what it declares fails. Each
+  call's inputs and output are recorded as the evidence of a failure (convproof.evidence).
 * :func:`bound` is the error bound of one call (theory.bounds for the layer's model).
 * :func:`refute` asks Hypothesis for the minimal counterexample to a literal wording and
   records it for the claims table.
@@ -12,7 +14,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import functools
+import random
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import numpy as np
@@ -22,7 +27,10 @@ from hypothesis.errors import NoSuchExample
 from hypothesis.strategies import SearchStrategy
 
 from convproof import evidence
+from convproof.guard import get_numpy_state, set_numpy_state
+from convproof.isolation import IsolationError, invoke
 from convproof.reference.contract import Layer
+from convproof.reference.oracles import work
 from convproof.theory import bounds
 from convproof.theory.indices import PADDINGS, Padding, delta_of, output_shape
 
@@ -68,13 +76,11 @@ def call(layer: Layer, x: np.ndarray, V: np.ndarray, u: float | np.ndarray,
     require(layer, padding, spatial, channels, x.dtype.name)
     record = evidence.begin_call(layer, x, V, u, padding)  # the evidence of a failure
     try:
-        h = layer.fn(x, V, u, padding)
-    except NotImplementedError:
-        pytest.skip(f"{layer.name} raised NotImplementedError for padding={padding!r}")
+        h = _invoke(layer, x, V, u, padding)
+    except IsolationError:
+        raise
     except Exception as exc:
-        raise ImplementationError(
-            f"{layer.name} raised {type(exc).__name__}: {exc} on {_describe(x, V, u, padding)}"
-        ) from None
+        raise _broke_contract(layer, exc, _describe(x, V, u, padding)) from None
     evidence.returned(record, h)
     if not isinstance(h, np.ndarray):
         raise ImplementationError(
@@ -98,6 +104,68 @@ def call(layer: Layer, x: np.ndarray, V: np.ndarray, u: float | np.ndarray,
             f"{layer.name} returned non-finite values on finite input {_describe(x, V, u, padding)}"
         )
     return h
+
+
+def _invoke(layer: Layer, x: np.ndarray, V: np.ndarray, u: float | np.ndarray,
+            padding: Padding) -> object:
+    """layer.fn(x, V, u, padding) through convproof.isolation.invoke, whose time limit
+    for an isolated call grows with the multiply-adds (reference.oracles.work)."""
+    return invoke(layer.fn, (x, V, u, padding), name=layer.name,
+                  about=functools.partial(_describe, x, V, u, padding), work=work(x, V))
+
+
+def _broke_contract(layer: Layer, exc: Exception, about: str) -> ImplementationError:
+    """The ImplementationError for an exception of a call that the contract rules out."""
+    if isinstance(exc, NotImplementedError):
+        # require() skipped what the layer does not declare: this input is declared
+        return ImplementationError(
+            f"{layer.name} raised NotImplementedError: {exc} on {about}, an input it declares "
+            f"({_declared(layer)}); declining declared inputs hides failures: declare only "
+            "what it supports (reference.contract.declare)")
+    return ImplementationError(f"{layer.name} raised {type(exc).__name__}: {exc} on {about}")
+
+
+def _declared(layer: Layer) -> str:
+    d = layer.declares
+    return (f"paddings {sorted(d.paddings)}, dims {sorted(d.dims)}, dtypes {sorted(d.dtypes)}"
+            f"{', channels' if d.channels else ''}")
+
+
+def rejects(layer: Layer, x: np.ndarray, V: np.ndarray, u: float | np.ndarray,
+            padding: Padding = "valid") -> None:
+    """The contract's answer to a kernel wider than x with 'valid' padding: ValueError.
+    Anything else, a result or another exception, is an ImplementationError naming the
+    input; what the layer does not declare is skipped."""
+    __tracebackhide__ = True
+    channels = V.ndim == x.ndim + 1
+    spatial = x.ndim - 1 if channels else x.ndim
+    require(layer, padding, spatial, channels, x.dtype.name)
+    what = f"x of shape {x.shape} with a {V.shape} kernel, padding={padding!r}"
+    try:
+        _invoke(layer, x, V, u, padding)
+    except ValueError:
+        return
+    except IsolationError:
+        raise
+    except Exception as exc:
+        raise ImplementationError(
+            f"{_broke_contract(layer, exc, what)}, not ValueError") from None
+    raise ImplementationError(f"{layer.name} returned a result for {what}; expected ValueError "
+                              "(the kernel is larger than x)")
+
+
+@contextlib.contextmanager
+def global_random_state(seed: int) -> Iterator[None]:
+    """numpy.random and random seeded with ``seed`` inside the block, their states
+    before it restored after it."""
+    numpy_state, python_state = get_numpy_state(), random.getstate()
+    np.random.seed(seed)  # noqa: NPY002 (the legacy global state is the point)
+    random.seed(seed)
+    try:
+        yield
+    finally:
+        set_numpy_state(numpy_state)
+        random.setstate(python_state)
 
 
 def bound(layer: Layer, x: np.ndarray, V: np.ndarray, u: float | np.ndarray,

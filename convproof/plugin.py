@@ -4,6 +4,8 @@
   property with a ``layer`` argument runs against, and every property with a ``conv``
   argument (the conv contract, reference.conv_contract; a conv implementation is also a
   ``layer`` through reference.embedding); by default reference.DEFAULT and CONV_DEFAULT.
+  ``--isolate`` and ``--call-timeout`` say where they run (convproof.isolation: ``--impl``
+  code in a child process by default, the built-ins in-process) and for how long.
 * Every test under properties/ must carry ``@pytest.mark.claim(id, ...)`` naming claims of
   theory.claims; when the whole of properties/ is collected, every claim must have a
   property. Either failure stops the run before any test runs.
@@ -30,6 +32,8 @@ project's other tests run as they would without it.
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import functools
 import gc
 import json
@@ -47,7 +51,8 @@ from hypothesis import settings
 from hypothesis.statistics import collector
 
 import convproof.properties
-from convproof import atomic, evidence, failures, options, profiles
+from convproof import atomic, evidence, failures, isolation, options, profiles
+from convproof.isolation import LIMITS
 from convproof.reference import load
 from convproof.reference.contract import ImplSpecError, Layer, MissingDependencyError
 from convproof.reference.conv_contract import Conv
@@ -69,6 +74,7 @@ PROPERTIES_DIR = Path(convproof.properties.__file__).resolve().parent
 IMPLS = pytest.StashKey[list]()
 LAYERS = pytest.StashKey[list]()  # the values of the layer fixture
 CONVS = pytest.StashKey[list]()  # the values of the conv fixture
+ISOLATE_MODES = ("auto", "process", "none")
 UNDECLARED_DESELECTED = pytest.StashKey[int]()
 CONVPROOF_RUN = pytest.StashKey[bool]()
 COLLECTED = pytest.StashKey[tuple]()  # (modules, claim ids) before any deselection
@@ -89,6 +95,25 @@ MARKERS = (
 #: arithmetic under test, a HypothesisWarning a misused strategy. pyproject.toml's
 #: filterwarnings holds the same for the checkout (tests/test_install.py checks it).
 FILTERWARNINGS = ("error::RuntimeWarning", "error::hypothesis.errors.HypothesisWarning")
+
+
+def _seconds(text: str) -> float:
+    """A --call-timeout value: a positive, finite number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return value
+
+
+def _isolated(spec: str, mode: str) -> bool:
+    """Whether the implementation of ``spec`` runs in a child process (--isolate)."""
+    from convproof.reference import BUILTINS, CONV_BUILTINS, OPTIONAL
+
+    builtin = spec in BUILTINS or spec in CONV_BUILTINS or spec in OPTIONAL
+    return mode == "process" or (mode == "auto" and not builtin)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -112,6 +137,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--convproof-replay", metavar="VERSION:BLOB", default=None,
         help="replay exactly one failing example of the one property named on the command "
         "line: the value a failure's replay command prints (Hypothesis's reproduce blob)",
+    )
+    group.addoption(
+        "--isolate",
+        choices=ISOLATE_MODES,
+        default="auto",
+        help="where implementations run: 'auto' (default) runs --impl code given as "
+        "MODULE:NAME or path.py:NAME in a child process, where a crash, exit, hang or stray "
+        "thread fails the property instead of ending the run, and the built-ins in-process; "
+        "'process' runs every implementation in a child process; 'none' runs all in-process",
+    )
+    group.addoption(
+        "--call-timeout",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="time limit of one call in a child process: SECONDS (default "
+        f"{LIMITS.base:g}) + {LIMITS.per_mac * 1e6:g} µs per multiply-add, {LIMITS.first:g} "
+        "times SECONDS for the first call in a fresh process (imports, JIT compilation)",
     )
 
 
@@ -150,10 +193,16 @@ def _load_impls(config: pytest.Config) -> list[Layer | Conv]:
     if any(s not in BUILTINS and s not in CONV_BUILTINS and s not in OPTIONAL and ":" in s
            and not s.rpartition(":")[0].endswith(".py") for s in specs):
         _importable_from(config.invocation_params.dir.resolve())
+    isolation.configure(call_timeout=config.getoption("call_timeout"))
+    mode = config.getoption("isolate")
     impls = []
     for spec in specs:
         try:
-            impls.append(load(spec))
+            impl = load(spec)
+            if _isolated(spec, mode) and isinstance(impl, Layer):
+                impl = dataclasses.replace(
+                    impl, fn=isolation.isolated(spec, name=impl.name, wraps=impl.fn))
+            impls.append(impl)
         except MissingDependencyError as exc:
             # the rest of the suite still runs; say once, on one line, what to install
             config.issue_config_time_warning(pytest.PytestConfigWarning(str(exc)), stacklevel=2)

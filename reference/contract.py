@@ -10,9 +10,10 @@
   the image), ``"zeros"`` (output (H, W), x is 0 outside the image) or ``"circular"``
   (output (H, W), indices modulo H and W, also when the kernel is larger than the image).
 
-It must not modify x or V and must give the same answer when called again. A padding it
-does not support raises NotImplementedError, and the properties for that padding are
-reported as skipped for it.
+It must not modify x or V, nor process-wide state (numpy's error state and print options,
+the global random states), and must give the same answer when called again. It declares
+the paddings it supports (below): the properties for the others are reported as skipped
+for it, while a NotImplementedError for an input it declares fails the property.
 
 The same contract in other dimensions and with channels, for implementations that
 declare them:
