@@ -114,7 +114,7 @@ def configure(call_timeout: float | None = None) -> None:
 
 def load_callable(spec: str) -> Callable[..., Any]:
     """The contract callable of an ``--impl`` spec (the default loader)."""
-    from convproof.reference.contract import load
+    from convproof.reference import load
 
     return load(spec).fn
 
