@@ -250,18 +250,3 @@ def conv_bound(conv: Any, x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
 def widened(*arrays: np.ndarray | None) -> tuple[np.ndarray | None, ...]:
     """The arrays in float64 (exactly: float32 values are float64 values)."""
     return tuple(None if a is None else np.asarray(a, dtype=np.float64) for a in arrays)
-
-
-def assert_conv_agrees(conv: Any, x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
-                       spec: Any, y: np.ndarray, what: str = "") -> None:
-    """y (conv's output on this input) equals an independent reference
-    (reference.oracles.conv_oracle_for, in float64), within both bounds (exact on
-    integer data)."""
-    __tracebackhide__ = True
-    from convproof.reference.oracles import conv_oracle_for
-
-    oracle = conv_oracle_for(conv, x, w, spec)
-    x64, w64, b64 = widened(x, w, b)
-    expected = oracle.fn(x64, w64, b64, **spec.kwargs())
-    tol = conv_bound(conv, x, w, b, spec) + bounds.conv_direct(x64, w64, b64, spec)
-    bounds.assert_within(y, expected, tol, f"{conv} vs the {oracle} reference{what} on {spec}")
