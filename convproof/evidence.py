@@ -1,7 +1,9 @@
 """What one example of a property did, kept as the evidence of its failure: the draws, the
 implementation's calls (inputs and output) and the comparison that failed.
 
-* convproof.harness.call feeds :func:`begin_call` and :func:`returned`;
+* convproof.harness.call feeds :func:`begin_call` and :func:`returned`, and
+  harness.call_conv and call_vjp (the conv contract) :func:`begin_conv_call` and
+  :func:`returned`;
 * :func:`watch` wraps a property's ``hypothesis.inner_test`` (Hypothesis's documented
   hook for wrapping the inner test) so that each example starts an empty
   :class:`Example`, and attaches it to the exception the example raises. Hypothesis
@@ -49,28 +51,60 @@ class Call:
 
 
 @dataclass
+class ConvCall:
+    """One call of a conv-contract implementation, ``conv(x, w, b, **kwargs)``, or with
+    ``g`` of its backward pass, ``conv.vjp(x, w, b, g, **kwargs)``: inputs copied before
+    the call, and what it returned."""
+
+    impl: str
+    x: np.ndarray
+    w: np.ndarray
+    b: np.ndarray | None
+    g: np.ndarray | None
+    kwargs: dict[str, Any]
+    layouts: dict[str, str]
+    output: Any = None
+    returned: bool = False
+
+    @property
+    def vjp(self) -> bool:
+        return self.g is not None
+
+
+@dataclass
 class Example:
     """What one example did: the test's arguments, its draws (label, value) and the
     implementation's calls, in order."""
 
     arguments: dict[str, Any] = field(default_factory=dict)
     draws: list[tuple[str, Any]] = field(default_factory=list)
-    calls: list[Call] = field(default_factory=list)
+    calls: list[Call | ConvCall] = field(default_factory=list)
 
 
 _current: Example | None = None
 
 
 def layout(a: np.ndarray) -> str:
-    """The memory layout of ``a`` in the words of properties.strategies.LAYOUTS."""
+    """The memory layout of ``a`` in the words of properties.strategies.LAYOUTS and
+    conv_strategies.CONV_LAYOUTS: read-only, contiguous, fortran, channels-last (a
+    channels-first (N, C, *n) view of channels-last memory), reversed (every axis), or
+    strided (anything else)."""
     if not a.flags.writeable:
         return "read-only"
     if a.flags.c_contiguous:
         return "contiguous"
-    return "fortran" if a.flags.f_contiguous else "strided"
+    if a.flags.f_contiguous:
+        return "fortran"
+    if a.ndim >= 3 and np.moveaxis(a, 1, -1).flags.c_contiguous:
+        return "channels-last"
+    if a.ndim and a[(slice(None, None, -1),) * a.ndim].flags.c_contiguous:
+        return "reversed"
+    return "strided"
 
 
 def _copy(value: Any) -> Any:
+    if isinstance(value, tuple | list):  # a backward pass's (gx, gw, gb)
+        return type(value)(_copy(v) for v in value)
     return np.array(value, copy=True) if isinstance(value, np.ndarray) else value
 
 
@@ -85,7 +119,20 @@ def begin_call(layer: Any, x: np.ndarray, V: np.ndarray, u: Any, padding: str) -
     return call
 
 
-def returned(call: Call | None, output: Any) -> None:
+def begin_conv_call(conv: Any, x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
+                    kwargs: dict[str, Any], g: np.ndarray | None = None) -> ConvCall | None:
+    """Record a conv call (with ``g``, a call of its backward pass) about to be made (None
+    when nothing is being recorded)."""
+    if _current is None or len(_current.calls) >= MAX_CALLS:
+        return None
+    arrays = {"x": x, "w": w} | ({} if b is None else {"b": b}) | ({} if g is None else {"g": g})
+    call = ConvCall(getattr(conv, "name", str(conv)), _copy(x), _copy(w), _copy(b), _copy(g),
+                    dict(kwargs), {k: layout(np.asarray(a)) for k, a in arrays.items()})
+    _current.calls.append(call)
+    return call
+
+
+def returned(call: Call | ConvCall | None, output: Any) -> None:
     """Record what the call returned."""
     if call is not None:
         call.output, call.returned = _copy(output), True
@@ -198,8 +245,15 @@ def to_data(value: Any, depth: int = 0) -> Any:
     return repr(value)[:200]
 
 
-def call_data(call: Call) -> dict[str, Any]:
+def call_data(call: Call | ConvCall) -> dict[str, Any]:
     """One recorded call as data."""
+    if isinstance(call, ConvCall):
+        data = {"impl": call.impl, "contract": "conv", "function": "vjp" if call.vjp else "conv",
+                "x": to_data(call.x), "w": to_data(call.w), "b": to_data(call.b)}
+        if call.vjp:
+            data["g"] = to_data(call.g)
+        return {**data, "kwargs": to_data(call.kwargs),
+                "output": to_data(call.output) if call.returned else None}
     return {
         "impl": call.impl,
         "x": to_data(call.x),
@@ -214,7 +268,7 @@ def example_data(example: Example) -> dict[str, Any]:
     """The example as data: the test's arguments (without the layer and the st.data()
     object), the labelled draws and the implementation's calls."""
     arguments = {k: to_data(v) for k, v in example.arguments.items()
-                 if k != "layer" and not isinstance(v, DataObject)}
+                 if k not in ("layer", "conv") and not isinstance(v, DataObject)}
     return {
         "arguments": arguments,
         "draws": [{"label": label, "value": to_data(value)} for label, value in example.draws],
@@ -229,7 +283,7 @@ def compact(example: Example, limit: int = 400) -> str:
         return value.__name__ if callable(value) and hasattr(value, "__name__") else repr(value)
 
     parts = [f"{k}={shown(v)}" for k, v in example.arguments.items()
-             if k != "layer" and not isinstance(v, DataObject)]
+             if k not in ("layer", "conv") and not isinstance(v, DataObject)]
     parts += [f"{label or 'draw'}={shown(value)}" for label, value in example.draws]
     text = " ".join(", ".join(parts).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."

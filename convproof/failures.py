@@ -120,14 +120,16 @@ def evidence_of(item: pytest.Item, excinfo: pytest.ExceptionInfo | None, impl: s
         message += f" (the first of {len(found)} distinct failures)"
     replay = replay_command(item.config, item.nodeid, impl,
                             _blob(primary) if primary is not None else "")
-    layer = getattr(item, "callspec", None) and item.callspec.params.get("layer")
+    params = getattr(item, "callspec", None) and item.callspec.params
+    impl_under_test = params and (params.get("layer") or params.get("conv"))
     text = ""
-    if example is not None and layer is not None:
+    if example is not None and impl_under_test:
         title = BY_ID[claim].title if claim in BY_ID else ""
         header = (f"{impl} fails claim {claim!r} ({title}) of convproof.\n\n"
                   f"property: {item.nodeid}\nfailure:  {reason}\nreplay:   {replay}")
         try:
-            text = snippet(example, layer, header, item.config.invocation_params.dir, primary)
+            text = snippet(example, impl_under_test, header, item.config.invocation_params.dir,
+                           primary)
         except Exception as problem:  # the evidence must never hide the failure itself
             text = f"# the snippet could not be written: {type(problem).__name__}: {problem}\n"
     return {

@@ -7,6 +7,8 @@
   internal error of the suite. What the implementation does not declare is skipped
   before the call (:func:`require`); a NotImplementedError for what it declares fails. Each
   call's inputs and output are recorded as the evidence of a failure (convproof.evidence).
+* :func:`call_conv` and :func:`call_vjp` do the same for the conv contract
+  (reference.conv_contract) and its backward pass, their calls recorded likewise.
 * :func:`bound` is the error bound of one call (theory.bounds for the layer's model).
 * :func:`refute` asks Hypothesis for the minimal counterexample to a literal wording and
   records it for the claims table.
@@ -247,20 +249,25 @@ def require_conv(conv: Any, ndim: int = 2, dtype: str = "float64", padding_mode:
         pytest.skip(reason)
 
 
+def _named(conv: Any, what: str) -> str:
+    """The implementation's name, and which of its functions ('' for the conv itself)."""
+    return f"{conv.name} {what}" if what else conv.name
+
+
 def _conv_checked(conv: Any, what: str, result: Any, expected: tuple[int, ...],
                   x: np.ndarray, w: np.ndarray, b: np.ndarray | None, spec: Any) -> np.ndarray:
     __tracebackhide__ = True
     if not isinstance(result, np.ndarray):
-        raise ImplementationError(f"{conv.name} {what} returned {type(result).__name__}, not a "
+        raise ImplementationError(f"{_named(conv, what)} returned {type(result).__name__}, not a "
                                   f"numpy array, on {_describe_conv(x, w, b, spec)}")
     if result.shape != expected:
-        raise ImplementationError(f"{conv.name} {what} returned shape {result.shape}, expected "
+        raise ImplementationError(f"{_named(conv, what)} returned shape {result.shape}, expected "
                                   f"{expected}, on {_describe_conv(x, w, b, spec)}")
     if result.dtype != x.dtype:
-        raise ImplementationError(f"{conv.name} {what} returned dtype {result.dtype} for "
+        raise ImplementationError(f"{_named(conv, what)} returned dtype {result.dtype} for "
                                   f"{x.dtype} input, on {_describe_conv(x, w, b, spec)}")
     if not np.all(np.isfinite(result)):
-        raise ImplementationError(f"{conv.name} {what} returned non-finite values on finite "
+        raise ImplementationError(f"{_named(conv, what)} returned non-finite values on finite "
                                   f"input {_describe_conv(x, w, b, spec)}")
     return result
 
@@ -274,7 +281,7 @@ def _guarded(conv: Any, what: str, fn: Callable[..., Any], x: np.ndarray, w: np.
         return fn(x, w, b, *args, **spec.kwargs())
     except Exception as exc:
         raise ImplementationError(
-            f"{conv.name} {what} raised {type(exc).__name__}: {str(exc)[:200]} on "
+            f"{_named(conv, what)} raised {type(exc).__name__}: {str(exc)[:200]} on "
             f"{_describe_conv(x, w, b, spec)}"
         ) from None
 
@@ -288,9 +295,24 @@ def call_conv(conv: Any, x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
 
     require_conv(conv, spec.ndim, x.dtype.name, spec.padding_mode,
                  **conv.needs(spec, w.shape[2:]))
+    record = evidence.begin_conv_call(conv, x, w, b, spec.kwargs())  # a failure's evidence
     y = _guarded(conv, "", conv.fn, x, w, b, spec)
+    evidence.returned(record, y)
     expected = (x.shape[0], w.shape[0], *conv_shape(x.shape[2:], w.shape[2:], spec))
     return _conv_checked(conv, "", y, expected, x, w, b, spec)
+
+
+def attempt_conv(conv: Any, x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
+                 spec: Any) -> Exception | None:
+    """conv(x, w, b, **spec) where the contract asks for an exception (no output): the
+    exception it raised, or None if it returned; recorded as evidence like call_conv."""
+    record = evidence.begin_conv_call(conv, x, w, b, spec.kwargs())  # a failure's evidence
+    try:
+        y = conv.fn(x, w, b, **spec.kwargs())
+    except Exception as exc:
+        return exc
+    evidence.returned(record, y)
+    return None
 
 
 def call_vjp(conv: Any, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g: np.ndarray,
@@ -300,7 +322,9 @@ def call_vjp(conv: Any, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g: n
     __tracebackhide__ = True
     require_conv(conv, spec.ndim, x.dtype.name, spec.padding_mode, vjp=True,
                  **conv.needs(spec, w.shape[2:]))
+    record = evidence.begin_conv_call(conv, x, w, b, spec.kwargs(), g)  # a failure's evidence
     result = _guarded(conv, "vjp", conv.vjp, x, w, b, spec, g)
+    evidence.returned(record, result)
     if not isinstance(result, tuple | list) or len(result) != 3:
         raise ImplementationError(f"{conv.name} vjp returned {type(result).__name__}, not "
                                   f"(gx, gw, gb), on {_describe_conv(x, w, b, spec)}")
@@ -318,18 +342,3 @@ def conv_bound(conv: Any, x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
 def widened(*arrays: np.ndarray | None) -> tuple[np.ndarray | None, ...]:
     """The arrays in float64 (exactly: float32 values are float64 values)."""
     return tuple(None if a is None else np.asarray(a, dtype=np.float64) for a in arrays)
-
-
-def assert_conv_agrees(conv: Any, x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
-                       spec: Any, y: np.ndarray, what: str = "") -> None:
-    """y (conv's output on this input) equals an independent reference
-    (reference.oracles.conv_oracle_for, in float64), within both bounds (exact on
-    integer data)."""
-    __tracebackhide__ = True
-    from convproof.reference.oracles import conv_oracle_for
-
-    oracle = conv_oracle_for(conv, x, w, spec)
-    x64, w64, b64 = widened(x, w, b)
-    expected = oracle.fn(x64, w64, b64, **spec.kwargs())
-    tol = conv_bound(conv, x, w, b, spec) + bounds.conv_direct(x64, w64, b64, spec)
-    bounds.assert_within(y, expected, tol, f"{conv} vs the {oracle} reference{what} on {spec}")

@@ -445,8 +445,9 @@ def _message(report: pytest.TestReport) -> str:
 
 
 def _index_entry(item: pytest.Item) -> dict:
-    layer = getattr(item, "callspec", None) and item.callspec.params.get("layer")
-    return {"claims": _claim_ids(item), "impl": getattr(layer, "name", THEORY)}
+    params = getattr(item, "callspec", None) and item.callspec.params
+    impl = params and (params.get("layer") or params.get("conv"))
+    return {"claims": _claim_ids(item), "impl": getattr(impl, "name", THEORY)}
 
 
 def _concise_longrepr(text: str, original: object) -> object:

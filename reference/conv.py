@@ -8,9 +8,11 @@ y[m, o, i] = b[o] + Σ_{c<G} Σ_a w[o, c, a]·xp[m, g·G + c, i·s + a·δ]   (t
 * :func:`conv_taps`: one strided slice of the padded input per kernel tap a, contracted
   over the group's channels with w[..., a] (the sum over taps outermost); backward pass
   :func:`vjp_taps` the same slices, added into;
-* :func:`conv_windows`: every window gathered as a strided view (theory.conv.window_view) and
-  contracted with w in one einsum per call; backward pass :func:`vjp_windows` through
-  the adjoint of the window map, scattered with np.add.at.
+* :func:`conv_windows`: every window gathered as a strided view (theory.conv.window_view)
+  of the input padded by np.pad, and contracted with w in one einsum per group; backward
+  pass :func:`vjp_windows` through the adjoint of the window map, scattered with
+  np.add.at. It shares no computation with :func:`conv_taps` (their shape and argument
+  checks aside), so that each checks the other on inputs too large for the loops.
 
 All compute in float64 (float32 inputs are widened, and the result rounded back once),
 by direct summation: exact on integer data (theory.bounds).
@@ -210,6 +212,32 @@ conv_taps.vjp = vjp_taps  # type: ignore[attr-defined]
 
 
 # --- every window at once ---------------------------------------------------------------
+#
+# Independent of the two above: the padding is numpy's (np.pad) and the groups a loop,
+# so that a mistake in theory.conv.conv_pad / padded_index or in _grouped, which the
+# tap-by-tap reference uses, is not repeated here (reference.oracles compares the two).
+
+#: np.pad's mode for each padding mode ('wrap' wraps as many turns as lo and hi need).
+_NP_PAD = {"zeros": "constant", "circular": "wrap"}
+
+
+def _np_padded(x: np.ndarray, spec: ConvSpec) -> np.ndarray:
+    """xp by np.pad: (N, C, *n) padded on its spatial axes."""
+    return np.pad(x, [(0, 0), (0, 0), *spec.padding], mode=_NP_PAD[spec.padding_mode])
+
+
+def _np_unpadded(gxp: np.ndarray, shape: tuple[int, ...], spec: ConvSpec) -> np.ndarray:
+    """The adjoint of :func:`_np_padded`: a padded zero's gradient dropped, a wrapped
+    copy's added to the input position it copies ((j - lo) mod n)."""
+    for axis, (n, (lo, _)) in enumerate(zip(shape, spec.padding, strict=True), start=2):
+        if spec.padding_mode == "zeros":
+            gxp = np.take(gxp, np.arange(lo, lo + n), axis=axis)
+            continue
+        folded = np.zeros((*gxp.shape[:axis], n, *gxp.shape[axis + 1:]))
+        copies = (np.arange(gxp.shape[axis]) - lo) % n
+        np.add.at(folded, (slice(None),) * axis + (copies,), gxp)
+        gxp = folded
+    return gxp
 
 
 @declare_conv(dtypes=("float64", "float32"), vjp=True)
@@ -217,15 +245,18 @@ def conv_windows(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, *,
                  stride: tuple[int, ...], padding: tuple[tuple[int, int], ...],
                  dilation: tuple[int, ...], groups: int = 1,
                  padding_mode: str = "zeros") -> np.ndarray:
-    """One einsum of the window view (N, g, G, *out, *k) with w (g, O, G, *k)."""
+    """Per group q, one einsum of the window view (N, G, *out, *k) of q's input channels
+    with q's filters (O, G, *k)."""
     spec = _spec(stride, padding, dilation, groups, padding_mode)
     out = check(x, w, b, spec)
     d = spec.ndim
-    v = _grouped(window_view(conv_pad(x.astype(np.float64), spec), w.shape[2:], spec, out), groups)
-    wg = w.astype(np.float64).reshape(groups, w.shape[0] // groups, *w.shape[1:])
+    v = window_view(_np_padded(x.astype(np.float64), spec), w.shape[2:], spec, out)
+    w64 = w.astype(np.float64)
+    G, O = w.shape[1], w.shape[0] // groups
     spatial, taps = "ijk"[:d], "xyz"[:d]
-    y = np.einsum(f"ngc{spatial}{taps},goc{taps}->ngo{spatial}", v, wg, optimize=True)
-    y = y.reshape(x.shape[0], w.shape[0], *out)
+    y = np.concatenate([np.einsum(f"nc{spatial}{taps},oc{taps}->no{spatial}",
+                                  v[:, q * G:(q + 1) * G], w64[q * O:(q + 1) * O], optimize=True)
+                        for q in range(groups)], axis=1)
     if b is not None:
         y = y + np.asarray(b, dtype=np.float64).reshape(-1, *(1,) * d)
     return _result(y, x)
@@ -235,20 +266,24 @@ def vjp_windows(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g_out: np.nd
                 stride: tuple[int, ...], padding: tuple[tuple[int, int], ...],
                 dilation: tuple[int, ...], groups: int = 1, padding_mode: str = "zeros"
                 ) -> Arrays:
-    """The backward pass through the window map: ∂L/∂v = g ⊗ w scattered (np.add.at) to
-    the padded positions i·s + a·δ, then through the padding's index map; ∂L/∂w the
-    contraction of g with the windows; ∂L/∂b the sum of g."""
+    """The backward pass through the window map, group by group: ∂L/∂v = g ⊗ w scattered
+    (np.add.at) to the padded positions i·s + a·δ, then through the padding's adjoint
+    (:func:`_np_unpadded`); ∂L/∂w the contraction of g with the windows; ∂L/∂b the sum
+    of g."""
     spec = _spec(stride, padding, dilation, groups, padding_mode)
     out = check(x, w, b, spec)
     d = spec.ndim
-    xp = conv_pad(x.astype(np.float64), spec)
-    v = _grouped(window_view(xp, w.shape[2:], spec, out), groups)
-    wg = w.astype(np.float64).reshape(groups, w.shape[0] // groups, *w.shape[1:])
-    gg = _grouped(g_out.astype(np.float64), groups)
+    xp = _np_padded(x.astype(np.float64), spec)
+    v = window_view(xp, w.shape[2:], spec, out)  # (N, C_in, *out, *k)
+    w64, g64 = w.astype(np.float64), g_out.astype(np.float64)
+    G, O = w.shape[1], w.shape[0] // groups
     spatial, taps = "ijk"[:d], "xyz"[:d]
-    gw = np.einsum(f"ngo{spatial},ngc{spatial}{taps}->goc{taps}", gg, v, optimize=True)
-    gv = np.einsum(f"ngo{spatial},goc{taps}->ngc{spatial}{taps}", gg, wg, optimize=True)
-    gv = gv.reshape(x.shape[0], x.shape[1], *out, *w.shape[2:])
+    gw = np.concatenate([np.einsum(f"no{spatial},nc{spatial}{taps}->oc{taps}",
+                                   g64[:, q * O:(q + 1) * O], v[:, q * G:(q + 1) * G],
+                                   optimize=True) for q in range(groups)], axis=0)
+    gv = np.concatenate([np.einsum(f"no{spatial},oc{taps}->nc{spatial}{taps}",
+                                   g64[:, q * O:(q + 1) * O], w64[q * O:(q + 1) * O],
+                                   optimize=True) for q in range(groups)], axis=1)
     # the padded position i·s + a·δ of every (i, a), per axis, over (*out, *k)
     full = (*out, *w.shape[2:])
     position = []
@@ -258,15 +293,9 @@ def vjp_windows(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g_out: np.nd
         position.append(np.broadcast_to(i * s + a * dl, full))
     gxp = np.zeros(xp.shape)
     np.add.at(gxp, (slice(None), slice(None), *position), gv)
-    # the padding's index map, all axes at once: padded position -> input index (or none)
-    index = [padded_index(n, lo, hi, spec.padding_mode)
-             for n, (lo, hi) in zip(x.shape[2:], spec.padding, strict=True)]
-    grid = np.meshgrid(*index, indexing="ij")
-    keep = np.all([gi >= 0 for gi in grid], axis=0)
-    gx = np.zeros(x.shape)
-    np.add.at(gx, (slice(None), slice(None), *(gi[keep] for gi in grid)), gxp[..., keep])
-    gb = g_out.astype(np.float64).sum(axis=(0, *range(2, g_out.ndim)))
-    return _result(gx, x), _result(gw.reshape(w.shape), x), _result(gb, x)
+    gx = _np_unpadded(gxp, x.shape[2:], spec)
+    gb = g64.sum(axis=(0, *range(2, g_out.ndim)))
+    return _result(gx, x), _result(gw, x), _result(gb, x)
 
 
 conv_windows.vjp = vjp_windows  # type: ignore[attr-defined]

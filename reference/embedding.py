@@ -55,4 +55,5 @@ def article_layer(conv: Conv) -> Layer:
         dtypes=conv.declares.dtypes,
         paddings=frozenset({"valid", "zeros"} | ({"circular"} & conv.declares.padding_modes)))
     layer.__name__ = layer.__qualname__ = f"article_layer({conv.name})"
+    layer.conv = conv  # type: ignore[attr-defined]  # what a failure's snippet calls
     return Layer(name=conv.name, fn=layer, declares=declares)

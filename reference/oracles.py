@@ -81,15 +81,17 @@ CONV_LITERAL_WORK = 4_000
 def conv_oracle_for(conv: object, x: np.ndarray, w: np.ndarray, spec: object) -> object:
     """An independent conv reference for ``conv`` on (x, w, spec): the literal loops
     while cheap (:data:`CONV_LITERAL_WORK`), else the first of the tap-by-tap and window
-    references that is not ``conv`` itself."""
+    references that is not ``conv`` itself (once functools.wraps wrappers are removed,
+    as for the layers)."""
     from convproof.reference import CONV_BUILTINS
     from convproof.reference.conv import work as conv_work
 
     names = ("conv-loops", "conv-taps", "conv-windows")
     if conv_work(x, w, spec) > CONV_LITERAL_WORK:  # type: ignore[arg-type]
         names = names[1:]
+    itself = inspect.unwrap(getattr(conv, "fn", conv))
     for name in names:
         oracle = CONV_BUILTINS[name]
-        if oracle.fn is not getattr(conv, "fn", None):
+        if inspect.unwrap(oracle.fn) is not itself:
             return oracle
     raise LookupError(f"no conv reference independent of {conv}")

@@ -7,7 +7,10 @@ d2l's default), or the torus ('circular'). Output sizes are the conv contract's 
 dilation 1 (theory.conv.output_size).
 
 * :func:`pool_loops`: the definition, one output and one window element at a time;
-* :func:`pool_windows`: max or mean over the window view (theory.conv.window_view).
+* :func:`pool_windows`: max or mean over the window view (theory.conv.window_view) of
+  the input padded by np.pad (-inf or 0 outside, 'wrap' on the torus): no padding code of
+  theory.conv, which the tap-by-tap conv reference uses, so that average pooling as a
+  convolution meets an independent side.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-from convproof.theory.conv import ConvSpec, conv_pad, conv_shape, plain, window_view
+from convproof.theory.conv import ConvSpec, conv_shape, plain, window_view
 
 Kind = Literal["max", "avg"]
 
@@ -58,9 +61,11 @@ def pool_windows(x: np.ndarray, kernel: tuple[int, ...], spec: ConvSpec, kind: K
     """pool(x) as a max or mean over the window view."""
     out = conv_shape(x.shape[2:], kernel, spec)
     d = len(kernel)
-    xp = conv_pad(x.astype(np.float64), spec)
-    if kind == "max" and spec.padding_mode == "zeros":  # max pooling pads with -inf
-        xp[conv_pad(np.ones(x.shape), spec) == 0] = -np.inf
+    pairs = [(0, 0), (0, 0), *spec.padding]
+    if spec.padding_mode == "circular":
+        xp = np.pad(x.astype(np.float64), pairs, mode="wrap")
+    else:  # max pooling pads with -inf, average pooling with zeros
+        xp = np.pad(x.astype(np.float64), pairs, constant_values=-np.inf if kind == "max" else 0.0)
     v = window_view(xp, kernel, spec, out)
     axes = tuple(range(2 + d, 2 + 2 * d))
     return v.max(axis=axes) if kind == "max" else v.sum(axis=axes) / float(np.prod(kernel))

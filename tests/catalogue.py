@@ -1,10 +1,13 @@
 """Running properties as plain functions, outside pytest: the machinery that
-tests/test_mutants.py, tests/test_adapters.py and tests/test_independence.py share, and
-that ``python -m bench --only mutants`` uses (:func:`catch_all`).
+tests/test_mutants.py, tests/test_adapters.py, tests/test_independence.py and (through
+tests/conv_catalogue.py) the conv tests share, and that ``python -m bench --only
+mutants`` uses (:func:`catch_all`).
 
 Every property is found, not listed (:func:`all_properties`): every ``test_*`` function
 of a properties/test_*.py module, once per combination of its ``pytest.mark.parametrize``
-values. Each is called directly, as Hypothesis allows (``prop(layer=L, padding=...)``),
+values. A property takes a ``layer`` (the article's contract), a ``conv`` (the conv
+contract) or neither (the suite's own mathematics). Each is called directly, as
+Hypothesis allows (``prop(layer=L, padding=...)``, ``prop(conv=C, ndim=...)``),
 under the profile in force (max_examples, derandomize, --hypothesis-seed) with these
 settings changed for the duration of the call (:func:`run`):
 
@@ -38,6 +41,7 @@ from typing import Any
 import convproof.properties
 import pytest
 from convproof.reference.contract import Layer
+from convproof.reference.conv_contract import Conv
 from hypothesis import Phase, Verbosity, settings
 from hypothesis.errors import Flaky
 
@@ -49,7 +53,8 @@ Params = tuple[tuple[str, Any], ...]
 
 @dataclasses.dataclass(frozen=True)
 class Property:
-    """One parametrization of a layer property: ``fn(layer=..., **params)``."""
+    """One parametrization of a property: ``fn(**params)``, with ``layer=`` or ``conv=``
+    when it takes one."""
 
     module: str
     fn: Callable[..., None]
@@ -68,6 +73,15 @@ class Property:
     @property
     def takes_layer(self) -> bool:
         return "layer" in inspect.signature(self.fn).parameters
+
+    @property
+    def takes_conv(self) -> bool:
+        return "conv" in inspect.signature(self.fn).parameters
+
+    @property
+    def takes_impl(self) -> bool:
+        """Whether it checks an implementation (a layer or a conv), not the mathematics."""
+        return self.takes_layer or self.takes_conv
 
 
 def _id(value: object) -> str:
@@ -216,13 +230,24 @@ def _instrumented(prop: Property, counter: Counter, catch: bool, share: int) -> 
         prop.fn._hypothesis_internal_use_settings = own  # type: ignore[attr-defined]
 
 
-def _counting(layer: Layer, counter: Counter) -> Layer:
-    @functools.wraps(layer.fn)
-    def fn(x: Any, V: Any, u: Any, padding: str) -> Any:
-        counter.calls += 1
-        return layer.fn(x, V, u, padding)
+def _counting(impl: Layer | Conv, counter: Counter) -> Layer | Conv:
+    """``impl`` with its calls counted (a conv's backward pass too), still ``impl`` to
+    reference.oracles, which unwraps functools.wraps wrappers."""
 
-    return dataclasses.replace(layer, fn=fn)
+    @functools.wraps(impl.fn)
+    def fn(*args: Any, **kwargs: Any) -> Any:
+        counter.calls += 1
+        return impl.fn(*args, **kwargs)
+
+    vjp = getattr(impl.fn, "vjp", None)
+    if callable(vjp):
+        @functools.wraps(vjp)
+        def counted_vjp(*args: Any, **kwargs: Any) -> Any:
+            counter.calls += 1
+            return vjp(*args, **kwargs)
+
+        fn.vjp = counted_vjp  # type: ignore[attr-defined]
+    return dataclasses.replace(impl, fn=fn)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -272,20 +297,21 @@ class _Request:
 
 
 def _fixtures(prop: Property) -> dict[str, Any]:
-    """Stand-ins for the pytest fixtures a property may take besides ``layer``."""
+    """Stand-ins for the pytest fixtures a property may take besides ``layer`` and ``conv``."""
     wanted = inspect.signature(prop.fn).parameters
     given = {"request": _Request(), "record_property": lambda name, value: None}
     return {name: value for name, value in given.items() if name in wanted}
 
 
-def run(prop: Property, layer: Layer | None = None, catch: bool = True, share: int = 1) -> Run:
-    """Run one property (on ``layer``, if it takes one); a skip counts as a pass, a crash
-    propagates."""
+def run(prop: Property, impl: Layer | Conv | None = None, catch: bool = True,
+        share: int = 1) -> Run:
+    """Run one property (on ``impl``, a layer or a conv, if it takes one); a skip counts as
+    a pass, a crash propagates."""
     mutants.reset()
     counter = Counter()
     arguments = {**dict(prop.params), **_fixtures(prop)}
-    if layer is not None:
-        arguments["layer"] = _counting(layer, counter)
+    if impl is not None:
+        arguments["conv" if prop.takes_conv else "layer"] = _counting(impl, counter)
     with _instrumented(prop, counter, catch, share):
         try:
             prop.fn(**arguments)

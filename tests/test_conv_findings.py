@@ -21,7 +21,8 @@ import dataclasses
 import numpy as np
 import pytest
 
-from tests.conv_catalogue import CONV_PROPERTIES, run_conv
+from tests.catalogue import run
+from tests.conv_catalogue import CONV_PROPERTIES
 
 pytestmark = pytest.mark.machinery
 
@@ -59,7 +60,7 @@ def test_jax_adapter_without_its_size_check_fails_the_contract(monkeypatch):
     from convproof.reference import load
 
     monkeypatch.setattr(adapter, "conv_shape", lambda *args: None)
-    result = run_conv(_no_output_property(), load("jax"))
+    result = run(_no_output_property(), load("jax"))
     assert result.failed
     assert "returned a result" in result.message
 
@@ -80,7 +81,7 @@ def test_torch_adapter_without_its_size_check_fails_the_contract():
     from convproof.reference.conv_contract import as_conv
 
     unchecked = adapter.build(dataclasses.replace(adapter.Stages(), check=lambda *a: None))
-    result = run_conv(_no_output_property(), as_conv("torch", unchecked))
+    result = run(_no_output_property(), as_conv("torch", unchecked))
     assert result.failed
     assert "RuntimeError" in result.message
 

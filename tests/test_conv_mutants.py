@@ -16,16 +16,9 @@ import pytest
 from convproof.reference import CONV_BUILTINS
 from convproof.reference.conv_contract import Conv
 
-from tests.conv_catalogue import (
-    CONV_PROPERTIES,
-    LAYER_PROPERTIES,
-    Run,
-    conv_row,
-    first_conv_catch,
-    run_conv,
-    run_layer,
-    table,
-)
+from tests.catalogue import PROPERTIES as LAYER_PROPERTIES
+from tests.catalogue import Run, run, table
+from tests.conv_catalogue import CONV_PROPERTIES, conv_row, first_conv_catch
 from tests.conv_mutants import CONV_MUTANTS
 
 pytestmark = pytest.mark.machinery
@@ -92,7 +85,7 @@ def test_every_conv_property_has_a_witness():
 
 @pytest.mark.parametrize("prop", CONV_PROPERTIES, ids=lambda p: p.id)
 def test_conv_property_fails_on_its_witness(prop):
-    result = run_conv(prop, CONV_MUTANTS[CONV_WITNESSES[prop.name]])
+    result = run(prop, CONV_MUTANTS[CONV_WITNESSES[prop.name]])
     assert result.failed, f"{prop.id} passes on conv mutant {CONV_WITNESSES[prop.name]!r}"
 
 
@@ -105,7 +98,7 @@ BATCH_BUGS = ("batch_fast_path_drops_bias", "odd_batch_drops_last")
 def test_batch_bug_is_caught_by_the_batch_property(name, ndim):
     prop = next(p for p in CONV_PROPERTIES if p.name == "test_each_sample_is_computed_alone"
                 and dict(p.params)["ndim"] == ndim)
-    assert run_conv(prop, CONV_MUTANTS[name]).failed, f"{prop.id} passes on {name}"
+    assert run(prop, CONV_MUTANTS[name]).failed, f"{prop.id} passes on {name}"
 
 
 def _controls() -> dict[str, Conv]:
@@ -125,7 +118,7 @@ CONTROL_SHARE = 4
 @pytest.mark.parametrize("name", list(_controls()))
 def test_conv_control_passes_every_property(name):
     conv = _controls()[name]
-    runs = [run_conv(p, conv, catch=False, share=CONTROL_SHARE) for p in CONV_PROPERTIES]
+    runs = [run(p, conv, catch=False, share=CONTROL_SHARE) for p in CONV_PROPERTIES]
     failures = [f"{r.prop.id}: {r.message}" for r in runs if r.failed]
     assert not failures, f"{name} is correct, yet fails:\n" + "\n".join(failures)
 
@@ -141,7 +134,7 @@ def test_embedded_conv_reference_passes_the_article_properties():
     from convproof.reference.embedding import article_layer
 
     layer = article_layer(CONV_BUILTINS["conv-taps"])
-    runs = [run_layer(p, layer, catch=False, share=CONTROL_SHARE) for p in LAYER_PROPERTIES]
+    runs = [run(p, layer, catch=False, share=CONTROL_SHARE) for p in LAYER_PROPERTIES]
     failures = [f"{r.prop.id}: {r.message}" for r in runs if r.failed]
     assert not failures, "the embedded conv-taps fails:\n" + "\n".join(failures)
     assert any(r.examples > 1 for r in runs)
@@ -153,4 +146,4 @@ def test_article_properties_reach_a_conv_mutant_through_the_embedding():
     from convproof.reference.embedding import article_layer
 
     prop = next(p for p in LAYER_PROPERTIES if p.name == "test_agrees_with_the_loop_transcription")
-    assert run_layer(prop, article_layer(CONV_MUTANTS["kernel_flipped"])).failed
+    assert run(prop, article_layer(CONV_MUTANTS["kernel_flipped"])).failed

@@ -4,9 +4,12 @@ End to end, against a d2l-style layer with one bug (the kernel flipped, as
 tests/external_impls.py's FLIPPED): the default run's summary names the implementation and
 its broken claims in a few lines; each failure prints a replay command that, run as
 printed, fails again on the same example, and a snippet that runs alone with numpy and
-shows the discrepancy; the JSON and the report carry the examples as data. Then the runs
-that end badly: a worker that crashes under pytest-xdist, Ctrl-C, a flood of output; and
-option values that cannot work, stopped before any test runs.
+shows the discrepancy; the JSON and the report carry the examples as data. The same for a
+conv-contract implementation with one bug (the stride applied to the first axis only,
+CONV_STRIDE_FIRST_AXIS), run on the conv properties; and the conv snippet's other paths
+(a wrong value, a backward pass, every memory layout, an article property run on a conv).
+Then the runs that end badly: a worker that crashes under pytest-xdist, Ctrl-C, a flood of
+output; and option values that cannot work, stopped before any test runs.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from convproof.theory.claims import BY_ID
 
 from convproof import atomic, evidence, failures, report, snippet
 from convproof.summary import TestResult as Result
-from tests.external_impls import FLIPPED
+from tests.external_impls import CONV_CORRECT, CONV_STRIDE_FIRST_AXIS, FLIPPED
 
 ROOT = Path(__file__).resolve().parent.parent
 CI = {**os.environ, "HYPOTHESIS_PROFILE": "ci"}
@@ -281,6 +284,231 @@ def test_full_tracebacks_on_request_and_the_evidence_still_kept(tmp_path):
     assert failure["example"]["calls"]
 
 
+# --- a conv-contract implementation with one bug, end to end ----------------------------
+
+CONV_PROPERTY_FILES = sorted(str(p.relative_to(ROOT)) for p in ROOT.glob("properties/test_conv_*.py"))
+
+
+@pytest.fixture(scope="module")
+def strided_conv(tmp_path_factory, worker_id):
+    """``pytest properties/test_conv_*.py --impl strided.py:conv`` with the JSON and the
+    report, run once for all pytest-xdist workers (as :func:`flipped`)."""
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        shared = shared.parent
+    where = shared / "strided-conv-run"
+    where.mkdir(exist_ok=True)
+    with (shared / "strided-conv-run.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = where / "result.json"
+        if not done.exists():
+            path = where / "strided.py"
+            path.write_text(textwrap.dedent(CONV_STRIDE_FIRST_AXIS))
+            spec = f"{path}:conv"
+            result = _pytest(*CONV_PROPERTY_FILES, "--impl", spec,
+                             f"--claims-json={where / 'claims.json'}",
+                             f"--claims-report={where / 'report'}")
+            atomic.write_text(done, json.dumps({"spec": spec, "returncode": result.returncode,
+                                                "stdout": result.stdout}))
+    run = json.loads(done.read_text())
+    result = subprocess.CompletedProcess([], run["returncode"], run["stdout"], "")
+    payload = json.loads((where / "claims.json").read_text())
+    return {"result": result, "spec": run["spec"], "dir": where, "payload": payload,
+            "failing": [f for f in payload["failures"] if f["outcome"] == "failed"]}
+
+
+@pytest.mark.slow
+def test_conv_summary_names_the_implementation_and_its_broken_claims(strided_conv):
+    result, spec, failing = strided_conv["result"], strided_conv["spec"], strided_conv["failing"]
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert failing
+    # the bug is in the 2-D and 3-D strides: no 1-D property fails
+    assert all("-1d" not in f["nodeid"] for f in failing)
+    assert any("conv-2d" in f["nodeid"] for f in failing)
+    summary = _section(result.stdout, "failing properties, by implementation and claim")
+    assert summary[0] == f"{spec}: {len(failing)} failing properties", summary[:3]
+    broken = {f["claims"][0] for f in failing}
+    assert {"conv-cross-correlation", "conv-stride-resolution"} <= broken
+    for claim in broken:
+        assert any(line.startswith(f"  {claim}: {BY_ID[claim].title}") for line in summary), claim
+    assert len([line for line in summary if line.startswith("    ")]) == len(failing)
+    assert len(summary) == 1 + len(broken) + len(failing)
+    for f in failing:
+        assert f["message"].startswith(f"{spec}, claim {f['claims'][0]}: "), f["message"]
+        assert f"{spec}  " not in f["message"]
+
+
+@pytest.mark.slow
+def test_conv_failures_carry_their_calls_as_data(strided_conv):
+    for f in strided_conv["failing"]:
+        calls = f["example"]["calls"]
+        assert calls, f["nodeid"]
+        for call in calls:
+            assert call["contract"] == "conv"
+            assert call["impl"] == strided_conv["spec"]
+            for key in ("x", "w"):
+                assert np.asarray(call[key]["values"]).shape == tuple(call[key]["shape"])
+            assert set(call["kwargs"]) == {"stride", "padding", "dilation", "groups",
+                                           "padding_mode"}
+        stride = calls[0]["kwargs"]["stride"]
+        assert max(stride[1:], default=1) > 1, (f["nodeid"], stride)  # the bug's input
+
+
+@pytest.mark.slow
+def test_conv_replay_commands_fail_again_on_the_same_example(strided_conv, tmp_path):
+    """Each replay command, run as printed, fails again with the same conv calls."""
+    pinned = [f for f in strided_conv["failing"] if "--convproof-replay" in f["replay"]]
+    assert len(pinned) == len(strided_conv["failing"])
+    for n, failure in enumerate(pinned[::9]):  # a few, across the property modules
+        args = shlex.split(failure["replay"])
+        assert args[:3] == ["python", "-m", "pytest"]
+        out = tmp_path / f"replay{n}.json"
+        again = subprocess.run([sys.executable, *args[1:], "-p", "no:warnings",
+                                f"--claims-json={out}"], cwd=ROOT, capture_output=True,
+                               text=True, timeout=300,
+                               env={**os.environ, "HYPOTHESIS_PROFILE": "dev"})
+        assert again.returncode == 1, again.stdout[-3000:]
+        [replayed] = json.loads(out.read_text())["failures"]
+        assert replayed["nodeid"] == failure["nodeid"]
+        assert replayed["example"]["calls"] == failure["example"]["calls"]
+        assert replayed["reason"] == failure["reason"]
+
+
+def _run_snippet(text: str, directory: Path) -> subprocess.CompletedProcess:
+    path = directory / "snippet.py"
+    path.write_text(text)
+    return subprocess.run([sys.executable, "-I", str(path)], cwd=directory, capture_output=True,
+                          text=True, timeout=60)
+
+
+@pytest.mark.slow
+def test_conv_snippets_run_alone_and_show_the_discrepancy(strided_conv, tmp_path):
+    """Each snippet imports numpy and the implementation's file only, calls it with the
+    contract's keywords, and exits 1 naming the discrepancy."""
+    for failure in strided_conv["failing"]:
+        text = failure["snippet"]
+        imports = [line for line in text.splitlines() if re.match(r"(import|from) ", line)]
+        assert imports == ["import importlib.util", "import numpy as np"], imports
+        assert "y = conv(x, w, b, **kw)" in text
+        ran = _run_snippet(text, tmp_path)
+        assert ran.returncode == 1, (failure["nodeid"], ran.stdout, ran.stderr)
+        assert "DISCREPANCY:" in ran.stdout, ran.stdout
+        assert "has shape" in ran.stdout, ran.stdout  # the bug: a shape of stride 1
+
+
+@pytest.mark.slow
+def test_conv_report_shows_each_failure(strided_conv):
+    directory = strided_conv["dir"] / "report"
+    page = _Failures((directory / "index.html").read_text(encoding="utf-8"))
+    assert page.order[0] == "failures", page.order[:3]
+    for f in strided_conv["failing"]:
+        shown = page.failures[f["nodeid"]]
+        assert shown["replay"] == f["replay"]
+        assert {"call 1: x", "call 1: w"} <= set(shown["arrays"]), shown
+        assert (directory / "snippets" / failures.snippet_name(f["nodeid"])).read_text() == f["snippet"]
+
+
+def _conv_example(conv, x, w, b, spec, g=None) -> evidence.Example:
+    """The record of one harness call of ``conv`` (of its vjp with ``g``), as a property
+    leaves it: the implementation's failure to meet the contract's checks is kept."""
+    from convproof.harness import call_conv, call_vjp
+
+    example = evidence.start()
+    try:
+        if g is None:
+            call_conv(conv, x, w, b, spec)
+        else:
+            call_vjp(conv, x, w, b, g, spec)
+    except AssertionError:
+        pass
+    finally:
+        evidence.stop()
+    return example
+
+
+def _conv_file(directory: Path, source: str) -> str:
+    (directory / "mine.py").write_text(textwrap.dedent(source))
+    return "mine.py:conv"
+
+
+@pytest.mark.parametrize("layout", ["contiguous", "channels-last", "fortran", "strided",
+                                    "reversed", "read-only"])
+def test_conv_snippet_of_a_wrong_value_in_every_layout(layout, tmp_path):
+    """A conv reading x in memory order: the snippet rebuilds x in its layout, so that
+    the wrong values come back (a channels-last view read as C order), and exits 1."""
+    from convproof.properties.conv_strategies import CONV_LAYOUTS
+    from convproof.reference import load
+    from convproof.theory.conv import ConvSpec
+
+    source = CONV_CORRECT.replace("    d = x.ndim - 2\n",
+                                  "    d = x.ndim - 2\n    x = x.ravel(order='K').reshape(x.shape)\n")
+    spec = _conv_file(tmp_path, source)
+    conv = load(str(tmp_path / spec))
+    conv = type(conv)(spec, conv.fn, conv.declares)
+    x = CONV_LAYOUTS[layout](np.arange(24.0).reshape(2, 3, 4) - 7)
+    w, b = np.array([[[1.0, 0.0], [2.0, -1.0], [0.0, 1.0]]]), np.array([2.0])
+    example = _conv_example(conv, x, w, b, ConvSpec((2,), ((1, 0),), (1,), 1, "circular"))
+    assert example.calls[0].layouts["x"] == layout
+    text = snippet.snippet(example, conv, "header", tmp_path)
+    ran = _run_snippet(text, tmp_path)
+    # memory order is not C order there (ravel(order='K') undoes negative strides)
+    wrong = layout in ("channels-last", "fortran")
+    assert ran.returncode == (1 if wrong else 0), (layout, ran.stdout, ran.stderr)
+    assert ("differs at" in ran.stdout) == wrong, ran.stdout
+    assert "stride=" not in text
+    assert "kw = {'stride': (2,), 'padding': ((1, 0),)" in text
+
+
+def test_conv_snippet_of_a_backward_pass(tmp_path):
+    """A conv whose backward pass averages g for dL/db: the snippet calls conv.vjp and
+    names the wrong gradient."""
+    from convproof.reference.conv_contract import as_conv
+    from convproof.theory.conv import ConvSpec
+
+    from tests.conv_mutants import vjp_bias_mean
+
+    conv = as_conv("tests.conv_mutants:vjp_bias_mean", vjp_bias_mean)
+    x, w = np.ones((2, 1, 3)), np.array([[[1.0, 2.0]]])
+    g = np.array([[[1.0, -1.0]], [[2.0, 3.0]]])
+    example = _conv_example(conv, x, w, None, ConvSpec((1,), ((0, 0),), (1,)), g)
+    assert example.calls[0].vjp
+    text = snippet.snippet(example, conv, "header", ROOT)
+    assert "grads = conv.vjp(x, w, b, g, **kw)" in text
+    ran = subprocess.run([sys.executable, "-c", text], cwd=ROOT, capture_output=True, text=True,
+                         timeout=60)
+    assert ran.returncode == 1, (ran.stdout, ran.stderr)
+    assert "conv.vjp's dL/db differs at 1 of 1 positions" in ran.stdout, ran.stdout
+    assert "dL/dx differs" not in ran.stdout
+    assert "dL/dw differs" not in ran.stdout
+
+
+def test_conv_snippet_of_an_article_property(tmp_path):
+    """An article property run on a conv (through reference.embedding): the snippet calls
+    the conv as the embedding does, and a correct conv shows no discrepancy."""
+    from convproof.reference import load
+    from convproof.reference.embedding import article_layer
+
+    from convproof.harness import call
+
+    spec = _conv_file(tmp_path, CONV_CORRECT)
+    conv = load(str(tmp_path / spec))
+    layer = article_layer(type(conv)(spec, conv.fn, conv.declares))
+    for V, padding in ((np.arange(9.0).reshape(3, 3), "circular"),
+                       (np.arange(18.0).reshape(3, 3, 2, 1), "valid")):
+        shape = (4, 5, *V.shape[2:3])
+        x = np.arange(float(np.prod(shape))).reshape(shape)
+        example = evidence.start()
+        h = call(layer, x, V, 1.0, padding)
+        evidence.stop()
+        text = snippet.snippet(example, layer, "header", tmp_path)
+        assert "def layer(x, V, u, padding):" in text
+        ran = _run_snippet(text, tmp_path)
+        assert ran.returncode == 0, (ran.stdout, ran.stderr)
+        assert "no discrepancy" in ran.stdout
+        assert h.shape == (x.shape[0] - 2 * (padding == "valid"), 3 if padding == "valid" else 5,
+                           *V.shape[3:])
+
+
 # --- the recorder, the snippet's literals, the summary: units ---------------------------
 
 
@@ -320,16 +548,22 @@ def test_leaves_of_an_exception_group():
     assert list(evidence.leaves(group)) == [a, b]
 
 
-@pytest.mark.parametrize("layout", ["contiguous", "fortran", "strided", "read-only"])
+@pytest.mark.parametrize("layout", ["contiguous", "fortran", "strided", "reversed",
+                                    "channels-last", "read-only"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_snippet_literals_rebuild_the_array(layout, dtype):
     a = np.array([[0.5, -1.0, np.inf], [np.nan, 1e-300, 3.0]], dtype=dtype)
+    if layout == "channels-last":
+        a = np.stack([a, -a])[None]  # (N, C, *n) = (1, 2, 2, 3)
     made = {"contiguous": a.copy(), "fortran": np.asfortranarray(a),
-            "strided": np.repeat(a, 2, axis=1)[:, ::2], "read-only": a.copy()}[layout]
+            "strided": np.repeat(a, 2, axis=-1)[..., ::2],
+            "reversed": np.ascontiguousarray(a[::-1, ::-1])[::-1, ::-1],
+            "channels-last": np.moveaxis(np.ascontiguousarray(np.moveaxis(a, 1, -1)), -1, 1),
+            "read-only": a.copy()}[layout]
     made.flags.writeable = layout != "read-only"
     assert evidence.layout(made) == layout
     namespace = {"np": np}
-    for helper in ("strided", "read_only"):
+    for helper in snippet._HELPER_SOURCE:
         exec(snippet._HELPER_SOURCE[helper], namespace)
     rebuilt = eval(snippet.literal(made, evidence.layout(made)), namespace)
     np.testing.assert_array_equal(rebuilt, a)

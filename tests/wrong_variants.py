@@ -306,9 +306,67 @@ def _kernel_of_a_correlation(original: Callable[..., Any]) -> Callable[..., Any]
     return lambda V1, V2: scipy.signal.correlate(V1, V2, mode="full", method="direct")
 
 
+# --- the conv contract's mathematics and the pooling references ---------------------------
+
+
+def _output_size_rounded_up(n: int, k: int, lo: int, hi: int, stride: int = 1,
+                            dilation: int = 1) -> int:
+    """⌈(n + lo + hi - δ(k - 1) - 1)/s⌉ + 1: a partial last window counted."""
+    return -(-(n + lo + hi - dilation * (k - 1) - 1) // stride) + 1
+
+
+def _stride_ignored(original: Callable[..., Any]) -> Callable[..., Any]:
+    """The conv with stride 1 whatever it is asked (every shift then commutes)."""
+    return lambda x, w, b, **kw: original(x, w, b, **{**kw, "stride": (1,) * len(kw["stride"])})
+
+
+def _pool_padding_swapped(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Pooling that reads each padding pair as (hi, lo)."""
+
+    def wrong(x, kernel, spec, kind):
+        swapped = dataclasses.replace(spec, padding=tuple((hi, lo) for lo, hi in spec.padding))
+        return original(x, kernel, swapped, kind)
+
+    return wrong
+
+
+def _pool_mixing_channels(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Pooling that gives every channel the largest channel's output."""
+
+    def wrong(x, kernel, spec, kind):
+        y = original(x, kernel, spec, kind)
+        return np.broadcast_to(y.max(axis=1, keepdims=True), y.shape).copy()
+
+    return wrong
+
+
+def _pool_global(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Pooling over the whole image, whatever the window (then invariant to every shift)."""
+
+    def wrong(x, kernel, spec, kind):
+        y = original(x, kernel, spec, kind)
+        whole = x.max(axis=tuple(range(2, x.ndim)), keepdims=True)
+        return np.broadcast_to(whole, y.shape).astype(np.float64)
+
+    return wrong
+
+
+def _pool_zeros_on_the_torus(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Pooling that pads as 'zeros' where the torus was asked for."""
+    return lambda x, kernel, spec, kind: original(
+        x, kernel, dataclasses.replace(spec, padding_mode="zeros"), kind)
+
+
+def _pool_min_for_max(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Max pooling that takes the minimum (a sign slip): a peak is lost."""
+    return lambda x, kernel, spec, kind: (-original(-x, kernel, spec, kind) if kind == "max"
+                                          else original(x, kernel, spec, kind))
+
+
 C = "convproof.theory.counts:"
 I = "convproof.theory.indices:"
 E = "convproof.theory.equivariance:"
+K = "convproof.theory.conv:"
 R = "convproof.reference."
 P = "convproof.properties."
 
@@ -505,4 +563,28 @@ VARIANTS: tuple[Variant, ...] = (
             ((P + "test_dimensions:reindex_weights_nd",
               lambda f: lambda W, shape: np.flip(f(W, shape), -1)),),
             ("test_dimensions::test_reindexing",)),
+    # --- the conv contract's arithmetic and references (d2l 7.2-7.5) ----------------------
+    Variant("the contract's output size rounded up",
+            ((K + "output_size", lambda f: _output_size_rounded_up),),
+            ("test_conv_shape::test_d2l_output_size_is_the_contract_s",)),
+    Variant("the literal conv loops ignore the stride (every shift then commutes)",
+            ((R + "conv:conv_loops", _stride_ignored),),
+            ("test_conv_stride::test_a_shift_by_one_with_stride_2_is_no_shifted_copy",)),
+    Variant("window pooling reads the padding pairs as (hi, lo)",
+            ((R + "pooling:pool_windows", _pool_padding_swapped),),
+            ("test_pooling::test_pooling_references_agree",)),
+    Variant("window pooling mixes the channels",
+            ((R + "pooling:pool_windows", _pool_mixing_channels),),
+            ("test_pooling::test_pooling_pools_each_channel_separately",
+             "test_pooling::test_pooling_references_agree")),
+    Variant("window pooling pools the whole image (then invariant to every shift)",
+            ((R + "pooling:pool_windows", _pool_global),),
+            ("test_pooling::test_max_pooling_is_not_invariant_to_shifts_within_the_window",)),
+    Variant("pooling by the definition pads zeros on the torus",
+            ((R + "pooling:pool_loops", _pool_zeros_on_the_torus),),
+            ("test_pooling::test_pooling_commutes_with_shifts_by_multiples_of_the_stride",)),
+    Variant("max pooling by the definition takes the minimum",
+            ((R + "pooling:pool_loops", _pool_min_for_max),),
+            ("test_pooling::test_a_peak_that_moves_by_one_stays_in_one_2x2_window",
+             "test_pooling::test_pooling_references_agree[max]")),
 )
