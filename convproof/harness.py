@@ -272,13 +272,23 @@ def _conv_checked(conv: Any, what: str, result: Any, expected: tuple[int, ...],
     return result
 
 
+def _invoke_conv(conv: Any, what: str, fn: Callable[..., Any], args: tuple, spec: Any) -> Any:
+    """fn(*args, **spec.kwargs()) through convproof.isolation.invoke (a child process for
+    ``--impl`` code; process-wide state guarded either way)."""
+    x, w, b = args[:3]
+    return invoke(fn, args, spec.kwargs(), name=_named(conv, what),
+                  about=functools.partial(_describe_conv, x, w, b, spec))
+
+
 def _guarded(conv: Any, what: str, fn: Callable[..., Any], x: np.ndarray, w: np.ndarray,
              b: np.ndarray | None, spec: Any, *args: Any) -> Any:
     """fn(x, w, b, *args, **spec.kwargs()), every exception an ImplementationError (a
     NotImplementedError too: the declaration is the only way to skip)."""
     __tracebackhide__ = True
     try:
-        return fn(x, w, b, *args, **spec.kwargs())
+        return _invoke_conv(conv, what, fn, (x, w, b, *args), spec)
+    except IsolationError:
+        raise
     except Exception as exc:
         raise ImplementationError(
             f"{_named(conv, what)} raised {type(exc).__name__}: {str(exc)[:200]} on "
@@ -308,7 +318,9 @@ def attempt_conv(conv: Any, x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
     exception it raised, or None if it returned; recorded as evidence like call_conv."""
     record = evidence.begin_conv_call(conv, x, w, b, spec.kwargs())  # a failure's evidence
     try:
-        y = conv.fn(x, w, b, **spec.kwargs())
+        y = _invoke_conv(conv, "", conv.fn, (x, w, b), spec)
+    except IsolationError:
+        raise
     except Exception as exc:
         return exc
     evidence.returned(record, y)

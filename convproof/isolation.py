@@ -11,8 +11,8 @@ An ordinary callable runs in this process. An :class:`Isolated` one runs in a ch
 process, one per pytest process, reused from call to call and restarted after a crash or
 a timeout: ``isolated(spec, loader="module:function", name=..., wraps=fn)``, where the
 child calls the loader with ``spec`` to get the callable (by default
-:func:`load_callable`, ``contract.load(spec).fn``: a contract of another signature
-passes a loader of its own), and ``wraps`` is the same callable loaded here. The plugin
+:func:`load_callable`, ``convproof.reference.load(spec).fn``; :func:`load_vjp` gives
+a conv implementation's backward pass), and ``wraps`` is the same callable loaded here. The plugin
 makes ``--impl`` code Isolated (``--isolate``). Either way the call is guarded
 (convproof.guard): process-wide state is put back after it, a change raises
 GlobalStateError and a non-daemon thread left running ThreadLeft; the implementation's
@@ -119,6 +119,13 @@ def load_callable(spec: str) -> Callable[..., Any]:
     return load(spec).fn
 
 
+def load_vjp(spec: str) -> Callable[..., Any]:
+    """The backward pass (``fn.vjp``) of a conv-contract ``--impl`` spec."""
+    from convproof.reference import load
+
+    return load(spec).fn.vjp
+
+
 class Isolated:
     """A callable that runs in the child process, where ``loader`` ("module:function")
     called with ``spec`` returns it; ``name`` is the one messages give it, and
@@ -128,6 +135,7 @@ class Isolated:
     def __init__(self, spec: str, loader: str, name: str,
                  wraps: Callable[..., Any] | None = None) -> None:
         self.spec, self.loader, self.name = spec, loader, name
+        self.vjp: Isolated | None = None  # a conv implementation's backward pass, if declared
         if wraps is not None:
             self.__wrapped__ = wraps
 

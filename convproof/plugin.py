@@ -186,6 +186,15 @@ def _importable_from(directory: Path) -> None:
         sys.path.insert(0, str(directory))
 
 
+def _isolated_fn(spec: str, impl: Layer | Conv) -> isolation.Isolated:
+    """The implementation's callable (and a conv's declared backward pass) in the child."""
+    fn = isolation.isolated(spec, name=impl.name, wraps=impl.fn)
+    if isinstance(impl, Conv) and impl.declares.vjp:
+        fn.vjp = isolation.isolated(spec, loader="convproof.isolation:load_vjp",
+                                    name=f"{impl.name} vjp", wraps=impl.fn.vjp)
+    return fn
+
+
 def _load_impls(config: pytest.Config) -> list[Layer | Conv]:
     from convproof.reference import BUILTINS, CONV_BUILTINS, CONV_DEFAULT, DEFAULT, OPTIONAL
 
@@ -199,9 +208,8 @@ def _load_impls(config: pytest.Config) -> list[Layer | Conv]:
     for spec in specs:
         try:
             impl = load(spec)
-            if _isolated(spec, mode) and isinstance(impl, Layer):
-                impl = dataclasses.replace(
-                    impl, fn=isolation.isolated(spec, name=impl.name, wraps=impl.fn))
+            if _isolated(spec, mode):
+                impl = dataclasses.replace(impl, fn=_isolated_fn(spec, impl))
             impls.append(impl)
         except MissingDependencyError as exc:
             # the rest of the suite still runs; say once, on one line, what to install

@@ -1,5 +1,6 @@
 """Implementations that misbehave the way real code does, each otherwise the correct layer
-(reference.vectorized, whose declarations they copy: 2-D, float64, every padding).
+(reference.vectorized, whose declarations they copy: 2-D, float64, every padding), or, for
+the ``conv_`` ones, the correct conv-contract implementation (reference.conv.conv_taps).
 
 The suite must turn each into failed properties that name it and the input, within
 minutes, without a crash, a hang or a green run, and without blaming the built-in
@@ -18,6 +19,8 @@ import time
 
 import numpy as np
 from convproof.reference.contract import declare
+from convproof.reference.conv import conv_taps, vjp_taps
+from convproof.reference.conv_contract import declare_conv
 from convproof.reference.vectorized import vectorized
 
 _like_vectorized = declare(error_model="direct")
@@ -116,6 +119,32 @@ def floods_output(x: np.ndarray, V: np.ndarray, u: float, padding: str) -> np.nd
 
 
 #: Each misbehaving implementation, and what a failed property's message says of it.
+@declare_conv(dtypes=("float64", "float32"), vjp=True)
+def conv_segfaults(x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
+                   **spec: object) -> np.ndarray:
+    """A conv-contract implementation (reference.conv.conv_taps) that reads address 0."""
+    ctypes.string_at(0)
+    return conv_taps(x, w, b, **spec)
+
+
+conv_segfaults.vjp = vjp_taps  # type: ignore[attr-defined]
+
+
+@declare_conv(dtypes=("float64", "float32"), vjp=True)
+def conv_backward_loops_forever(x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
+                                **spec: object) -> np.ndarray:
+    """reference.conv.conv_taps, whose declared backward pass never returns."""
+    return conv_taps(x, w, b, **spec)
+
+
+def _never_returns(*args: object, **kwargs: object) -> object:
+    while True:
+        pass
+
+
+conv_backward_loops_forever.vjp = _never_returns  # type: ignore[attr-defined]
+
+
 MISBEHAVIOURS: dict[str, str] = {
     "declines_one_pixel": "raised NotImplementedError",
     "global_rng_noise": "numpy's global random state",
@@ -129,4 +158,6 @@ MISBEHAVIOURS: dict[str, str] = {
     "sets_errors_to_raise": "numpy's error state",
     "sets_print_options": "numpy's print options",
     "floods_output": "wrote 10,000,001 characters to stdout",
+    "conv_segfaults": "SIGSEGV",
+    "conv_backward_loops_forever": "did not return within",
 }
