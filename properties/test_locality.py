@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from convproof.properties.strategies import cases, impulse_of
+from convproof.properties.strategies import MAX_DELTA, MAX_SIDE, cases, impulse_of
 from convproof.theory.bounds import assert_within
 from convproof.theory.indices import PADDINGS, embed, output_shape, window_mask
 from hypothesis import given
@@ -17,7 +17,10 @@ def test_sensitivity_is_the_kernel_inside_the_window_and_zero_outside(layer, dat
     """locality: with every padding, the layer is affine and h(x + t·e_kl) - h(x) =
     t·W[:, :, k, l], where W[i,j,k,l] = V[k-i, l-j] inside the Δ-window of (i,j) and 0
     outside it: changing x outside the window leaves h[i,j] unchanged."""
-    case, ((k, l), t) = data.draw(cases(paddings_of(layer), extra=impulse_of),
+    # the expected value comes from the dense W, (hw)^2 entries: images up to 16×16
+    # (test_layers_nd's locality reaches every size)
+    case, ((k, l), t) = data.draw(cases(paddings_of(layer), max_side=16, max_delta=7,
+                                        extra=impulse_of, limits=layer.limits),
                                   label="(case, ((k, l), t))")
     padding = case.padding
     x2 = case.x.copy()
@@ -36,7 +39,8 @@ def test_sensitivity_is_the_kernel_inside_the_window_and_zero_outside(layer, dat
 def test_dense_weights_vanish_outside_the_window(padding, data):
     """locality: in the dense form, W[i,j,k,l] = 0 whenever (k,l) is more than Δ from
     (i,j), and W[i,j,k,l] = V[Δ+k-i, Δ+l-j] inside (summed over wraps on the torus)."""
-    case = data.draw(cases(padding, any_layout=False), label="case")
+    case = data.draw(cases(padding, max_side=MAX_SIDE, max_delta=MAX_DELTA, any_layout=False),
+                     label="case")
     shape, delta = case.x.shape, case.delta
     W = embed(case.V, shape, padding)
     base = delta if padding == "valid" else 0

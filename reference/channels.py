@@ -77,7 +77,7 @@ def channel_layer(x: np.ndarray, V: np.ndarray, u: np.ndarray, padding: str) -> 
     return np.asarray(u) + np.tensordot(w, V, axes=(axes_w, axes_v))
 
 
-@declare(error_model="direct", dims=(1, 2, 3), channels=True)
+@declare(error_model="direct", dims=(1, 2, 3), channels=True, max_work=4096)  # 3 µs an offset
 def channel_loops_nd(x: np.ndarray, V: np.ndarray, u: np.ndarray, padding: str) -> np.ndarray:
     """h[i, :] = u + Σ_a Σ_c x[i + a, c]·V[Δ + a, c, :]: the channel equation transcribed one
     output position and one offset at a time (the sum over c as a vector-matrix product),

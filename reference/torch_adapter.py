@@ -14,7 +14,8 @@ output i is centred on input i: weight[o, c, Δ + a] is our V[a, c, o].
   wraps as often as a kernel larger than the image needs, then convolves with padding=0;
 * dtype: float32 arrays run in float32 (torch.float32), float64 in float64;
 * memory: torch.tensor rejects arrays with negative strides (x[::-1] views), which the
-  suite's layouts strategy found; the adapter copies through np.ascontiguousarray;
+  suite's layouts strategy found, for x and, once every array came in every layout, for
+  a bias vector u; the adapter copies each through np.ascontiguousarray;
 * threads: the adapter runs PyTorch on one intra-op thread (torch.set_num_threads(1) on
   its first call). The suite's inputs are tiny, and on a busy 2-core machine waking the
   thread pool cost milliseconds per call: the torch properties ran four times slower.
@@ -50,7 +51,7 @@ def torch_layer(x: np.ndarray, V: np.ndarray, u: float | np.ndarray, padding: st
     if channels:
         xt = xt.movedim(-1, 0)
         weight = Vt.permute(d + 1, d, *range(d))
-        bias = torch.tensor(np.asarray(u), dtype=dtype).reshape(-1)
+        bias = torch.tensor(np.ascontiguousarray(u), dtype=dtype).reshape(-1)
     else:
         xt = xt[None]
         weight = Vt[None, None]

@@ -217,7 +217,7 @@ def _torch(bug: str | None) -> Callable[..., np.ndarray]:
             if bug == "channels-swapped":
                 Vt = torch.tensor(np.ascontiguousarray(_swapped(V)), dtype=dtype)
             weight = Vt.permute(d + 1, d, *range(d))
-            bias = torch.tensor(np.asarray(u), dtype=dtype).reshape(-1)
+            bias = torch.tensor(np.ascontiguousarray(u), dtype=dtype).reshape(-1)
         else:
             xt, weight = xt[None], Vt[None, None]
             bias = torch.tensor([float(u)], dtype=dtype)
