@@ -126,60 +126,60 @@ SEEDS = st.integers(0, 2**64 - 1)
 
 @dataclass(frozen=True)
 class Tiers:
-    """A drawn size in tiers: ``ranges[k]`` = (low, high) is drawn in ``weights[k]`` of
-    every 256 draws (one header byte), then a size within it (one or two bytes). Zero
-    bytes give the first tier's low end, and the shrinker, lowering the tier byte first,
-    reports the smallest size that fails: a bug from 48 rows shrinks to 48 in the tier
-    that holds 48."""
+    """A drawn size in nested tiers: tier k, drawn in ``weights[k]`` of every 256 draws
+    (one header byte), holds the sizes ``low`` .. ``highs[k]``, then a digit d (one
+    byte, two past 256 sizes) picks ``low + d mod (highs[k] - low + 1)``. Most draws go to the small
+    first tier and a share reaches the large sizes. Zero bytes give ``low``; and since
+    every tier starts at ``low``, a size found in a higher tier keeps its value when the
+    shrinker lowers the tier byte (if the lower tier holds it): a bug from 48 rows
+    shrinks to 48 rows, whichever tier found it (disjoint tiers left it at the first
+    size of the tier that found it). A two-byte digit shrinks byte by byte and may stop
+    up to 255 above the smallest failing size."""
 
-    ranges: tuple[tuple[int, int], ...]
+    low: int
+    highs: tuple[int, ...]
     weights: tuple[int, ...] = (256,)
 
     def __post_init__(self) -> None:
-        if len(self.ranges) != len(self.weights) or sum(self.weights) != 256:
-            raise ValueError(f"tiers {self.ranges} need one weight each, summing to 256")
-        ends = [n for r in self.ranges for n in r]
-        if ends != sorted(ends) or any(low > high for low, high in self.ranges):
-            raise ValueError(f"tiers {self.ranges} must be increasing, non-empty ranges")
-
-    @property
-    def low(self) -> int:
-        return self.ranges[0][0]
+        if len(self.highs) != len(self.weights) or sum(self.weights) != 256:
+            raise ValueError(f"tiers up to {self.highs} need one weight each, summing to 256")
+        if list(self.highs) != sorted(set(self.highs)) or self.highs[0] < self.low:
+            raise ValueError(f"tiers up to {self.highs} must increase from {self.low}")
 
     @property
     def high(self) -> int:
-        return self.ranges[-1][1]
+        return self.highs[-1]
+
+    @property
+    def width(self) -> int:
+        """Bytes of the digit within a tier."""
+        return 1 if self.high - self.low < 256 else 2
 
     def upto(self, top: int | None) -> Tiers:
-        """The tiers cut at ``top`` (at least the lowest size): a dropped tier's share
-        goes to the highest one kept, so the largest allowed sizes keep theirs."""
+        """The tiers cut at ``top`` (at least ``low``): the tiers above it merge into one
+        up to ``top``, with their shares, so the largest allowed sizes keep theirs."""
         if top is None or top >= self.high:
             return self
         top = max(top, self.low)
-        kept = [(low, min(high, top)) for low, high in self.ranges if low <= top]
-        weights = [*self.weights[: len(kept) - 1], sum(self.weights[len(kept) - 1 :])]
-        return Tiers(tuple(kept), tuple(weights))
+        kept = [high for high in self.highs if high < top]
+        weights = [*self.weights[: len(kept)], sum(self.weights[len(kept) :])]
+        return Tiers(self.low, (*kept, top), tuple(weights))
 
     def share(self, at_least: int) -> float:
-        """The share of draws of a size >= ``at_least`` (sizes uniform within a tier)."""
-        total = 0.0
-        for (low, high), w in zip(self.ranges, self.weights, strict=True):
-            if high >= at_least:
-                total += w / 256 * (high - max(low, at_least) + 1) / (high - low + 1)
-        return total
+        """The share of draws of a size >= ``at_least`` (about: sizes uniform in a tier)."""
+        return sum(w / 256 * max(0, high - max(self.low, at_least) + 1) / (high - self.low + 1)
+                   for high, w in zip(self.highs, self.weights, strict=True))
 
     def read(self, r: Reader) -> int:
-        """A size: the tier byte (none if there is one tier), then the size within it."""
-        k = 0
-        if len(self.ranges) > 1:
+        """A size: the tier byte (none if there is one tier), then the digit."""
+        high = self.highs[0]
+        if len(self.highs) > 1:
             byte, cumulative = r.digit(256), 0
-            for k, w in enumerate(self.weights):  # noqa: B007  # k is the tier found
+            for high, w in zip(self.highs, self.weights, strict=True):  # noqa: B007
                 cumulative += w
                 if byte < cumulative:
                     break
-        width = 1 if max(high - low for low, high in self.ranges) < 256 else 2
-        low, high = self.ranges[k]
-        return r.side(low, high, width)
+        return self.low + r.digit(256**self.width, self.width) % (high - self.low + 1)
 
 
 def packed(build: Callable[[Reader], T]) -> st.SearchStrategy[T]:
@@ -210,24 +210,19 @@ def zigzag(k: int) -> int:
     return (k + 1) // 2 if k % 2 else -(k // 2)
 
 
-def _zigzag(k: np.ndarray) -> np.ndarray:
-    """:func:`zigzag` elementwise."""
-    return np.where(k % 2 == 1, (k + 1) // 2, -(k // 2))
-
-
 # --- values: integers, short decimals, full binary precision --------------------------
 
 #: The precision of a drawn float array or scalar, by header digit: 0 integer-valued
-#: entries, then decimals m/10^k with 1, 2 or 3 significant digits (repr prints them
-#: short), then full binary precision over a wide range (FULL), half the draws, which
-#: the float bounds need. The shrinker lowers the digit: a float counterexample comes
-#: out in integers if the bug shows there, else in the shortest decimals that show it.
+#: entries; 1, 2 or 3: the full-precision values rounded to that many significant
+#: decimal digits (repr prints them short: 7e-12, 0.35, -1.25); FULL: full binary
+#: precision over a wide range, in half the draws, which the float bounds need. The
+#: shrinker lowers the digit, and a rounded value is the value it was: a float
+#: counterexample comes out in integers if the bug shows there, else in the shortest
+#: decimals near the values that showed it.
 FULL = 4
 PRECISIONS = (0, 1, 2, 3, FULL, FULL, FULL, FULL)
-#: Decimal exponents k of m/10^k: 0 .. 6 (magnitudes 10^-6 .. 999).
-EXPONENTS = 7
-#: The largest decimal mantissa: 3 significant digits.
-MANTISSA = 999
+#: Decimal exponents where m·10^e rounds once: 10^|e| is exact in float64.
+_EXACT_TENS = 22
 
 
 class Planned(NamedTuple):
@@ -245,26 +240,29 @@ def _drawn(block: bytes, n: int, density: int, offset: int = 0) -> np.ndarray:
     return np.frombuffer(block, np.uint8, n, offset) % DENSITY < density
 
 
-def _decimal(m: np.ndarray | int, k: int, dtype: type) -> np.ndarray:
-    """m / 10^k in ``dtype``, correctly rounded (10^k is exact in both float32 and
-    float64 for k < 11), so repr prints the short decimal."""
-    return np.asarray(m, dtype=dtype) / dtype(10**k)
+def rounded(v: np.ndarray, digits: int, dtype: type = np.float64) -> np.ndarray:
+    """``v`` rounded to ``digits`` significant decimal digits, each the float nearest its
+    decimal (m/10^k with one rounding, or Python's correctly rounded string conversion
+    past 10^±22), so that repr prints it short."""
+    shape = np.shape(v)
+    v = np.atleast_1d(np.asarray(v, dtype=np.float64))
+    out = np.zeros_like(v)
+    nonzero = v != 0
+    e = np.floor(np.log10(np.abs(v, where=nonzero, out=np.ones_like(v)))) - (digits - 1)
+    m = np.round(v / 10.0**e)
+    near = nonzero & (np.abs(e) <= _EXACT_TENS)
+    tens = 10.0 ** np.abs(np.where(near, e, 0))
+    out[near] = np.where(e >= 0, m * tens, m / tens)[near]
+    for k in zip(*np.nonzero(nonzero & ~near), strict=True):
+        out[k] = float(f"{v[k]:.{digits - 1}e}")
+    return out.astype(dtype).reshape(shape)
 
 
-def _mantissa(raw: np.ndarray | int, precision: int) -> np.ndarray | int:
-    """A decimal mantissa of at most ``precision`` digits from a digit in [0, 2·999]."""
-    top = 10**precision - 1
-    if isinstance(raw, int):
-        return zigzag(raw % (2 * top + 1))
-    return _zigzag(raw % (2 * top + 1))
-
-
-class _Values(NamedTuple):
-    """One value read in each precision (a fill value, or a scalar u)."""
+class _Value(NamedTuple):
+    """One value read in each precision: an integer, and a full-precision float (of which
+    the decimals are roundings)."""
 
     integer: int
-    mantissa: int
-    exponent: int
     wide: float
 
     def at(self, precision: int, dtype: type) -> float:
@@ -272,17 +270,13 @@ class _Values(NamedTuple):
             return float(dtype(self.integer))
         if precision == FULL:
             return self.wide
-        return float(_decimal(_mantissa(self.mantissa, precision), self.exponent, dtype))
+        return float(rounded(np.array(self.wide), precision, dtype))
 
 
-def _values(r: Reader, floats: bool, dtype: type) -> _Values:
-    """The digits of one value in each precision (only the integer one without floats)."""
+def _value(r: Reader, floats: bool, dtype: type) -> _Value:
+    """The digits of one value (only the integer's without floats)."""
     integer = r.signed(INT_BOUND)
-    if not floats:
-        return _Values(integer, 0, 0, 0.0)
-    mantissa = r.digit(2 * MANTISSA + 1, width=2)
-    exponent = r.digit(EXPONENTS)
-    return _Values(integer, mantissa, exponent, wide_scalar(r, dtype))
+    return _Value(integer, wide_scalar(r, dtype) if floats else 0.0)
 
 
 def plan(r: Reader, shape: tuple[int, ...], floats: bool = False, dtype: type = np.float64,
@@ -290,19 +284,16 @@ def plan(r: Reader, shape: tuple[int, ...], floats: bool = False, dtype: type = 
     """An array of ``shape`` in ``dtype``: integer-valued in [-INT_BOUND, INT_BOUND]
     without ``floats``, else of a drawn precision (:data:`PRECISIONS`; integer-valued
     whatever was drawn if ``integer``). From the header: the precision, a density (in
-    eighths), a fill value (whose decimal exponent the drawn decimals share) and the
-    range of drawn integers or wide floats; then a
-    block saying which entries are drawn and their values. Constant, sparse and dense
-    arrays all occur, of small and of large entries. Every kind's digits are read, so
-    the header's layout does not depend on the precision drawn."""
+    eighths), a fill value, the range of drawn integers and the scale and spread of
+    drawn floats; then a block saying which entries are drawn and their values.
+    Constant, sparse and dense arrays all occur, of small and of large entries. Every
+    kind's digits are read, so the header's layout does not depend on the precision."""
     precision = r.pick(PRECISIONS) if floats else 0
     precision = 0 if integer else precision
     density = r.digit(DENSITY + 1)
-    fill = _values(r, floats, dtype)
+    fill_value = _value(r, floats, dtype).at(precision, dtype)
     limit = 1 << r.digit(INT_BITS + 1)  # integer entries in [-limit, limit]
     n = prod(shape)
-    wide = _wide_digits(r, dtype) if floats else (0, 0)
-    fill_value = dtype(fill.at(precision, dtype))
 
     def integers(block: bytes) -> np.ndarray:
         # byte 0 maps to 0; bytes 1..2·limit cover 1..limit and -limit..-1 once, the
@@ -310,16 +301,14 @@ def plan(r: Reader, shape: tuple[int, ...], floats: bool = False, dtype: type = 
         v = (np.frombuffer(block, np.uint8, n, n).astype(np.int64) + limit) % (2 * limit + 1)
         return np.where(_drawn(block, n, density), v - limit, fill_value).astype(dtype)
 
-    def decimals(block: bytes) -> np.ndarray:
-        raw = np.frombuffer(block, ">u2", n, n).astype(np.int64)
-        values = _decimal(_mantissa(raw, precision), fill.exponent, dtype)
-        return np.where(_drawn(block, n, density), values, fill_value).astype(dtype)
-
+    if not floats:
+        return Planned(2 * n, lambda b: integers(b).reshape(shape), 0)
+    wide = _wide_plan(shape, density, fill_value, _wide_digits(r, dtype), dtype)
     if precision == 0:
         return Planned(2 * n, lambda b: integers(b).reshape(shape), 0)
     if precision == FULL:
-        return _wide_plan(shape, density, fill.wide, wide, dtype)
-    return Planned(3 * n, lambda b: decimals(b).reshape(shape), precision)
+        return wide
+    return Planned(wide.size, lambda b: rounded(wide.finish(b), precision, dtype), precision)
 
 
 def scalar(r: Reader, floats: bool = False, dtype: type = np.float64,
@@ -327,8 +316,7 @@ def scalar(r: Reader, floats: bool = False, dtype: type = np.float64,
     """One value of ``dtype`` (a bias u): an integer in [-INT_BOUND, INT_BOUND] without
     ``floats``, else of a drawn precision, as :func:`plan`."""
     precision = r.pick(PRECISIONS) if floats else 0
-    values = _values(r, floats, dtype)
-    return values.at(0 if integer else precision, dtype)
+    return _value(r, floats, dtype).at(0 if integer else precision, dtype)
 
 
 def fill(r: Reader, *plans: Planned) -> list[np.ndarray]:

@@ -53,8 +53,9 @@ from hypothesis import strategies as st
 #: :func:`images`, :func:`shapes`, :func:`deltas`.
 MAX_SIDE = 8
 MAX_DELTA = 3
-#: Wide-range floats: magnitudes 0 or 2^-200 .. 2^200 (float32: 2^-40 .. 2^40), so that
-#: products neither overflow nor underflow and the error bounds of theory.bounds apply.
+#: Wide-range floats: magnitudes 0 or 2^-200 .. 2^200 (float32: 2^-40 .. 2^40; rounded
+#: to short decimals, up to half or twice that), so that products neither overflow nor
+#: underflow and the error bounds of theory.bounds apply.
 TINY, HUGE = 2.0**-200, 2.0**200
 TINY32, HUGE32 = 2.0**-40, 2.0**40
 #: The dtypes an implementation may declare (reference.contract).
@@ -66,8 +67,8 @@ DTYPES: tuple[str, ...] = ("float64", "float32")
 
 @dataclass(frozen=True)
 class Sizes:
-    """Tiers of the drawn sizes: a side of x (for 'valid', of the output), Δ, each of
-    C_in and C_out, and the batch size N."""
+    """Tiers of the drawn sizes: a side of x, Δ, each of C_in and C_out, and the batch
+    size N."""
 
     side: Tiers
     delta: Tiers
@@ -81,33 +82,27 @@ class Sizes:
                      self.channels.upto(channels), self.batch.upto(batch))
 
 
-def _tiers(*tiers: tuple[int, int, int]) -> Tiers:
-    return Tiers(tuple((low, high) for low, high, _ in tiers), tuple(w for *_, w in tiers))
-
-
 #: Channel counts (C_in and C_out drawn apart): across 4, 8, 16 and 32, up to 64.
-CHANNELS = _tiers((1, 3, 226), (4, 15, 24), (16, 64, 6))
+CHANNELS = Tiers(1, (3, 15, 64), (220, 28, 8))
 #: Batch sizes N: up to 16.
-BATCH = _tiers((1, 2, 192), (3, 8, 40), (9, 16, 24))
+BATCH = Tiers(1, (2, 8, 16), (200, 40, 16))
 
-#: Sizes per number of spatial dimensions, as (low, high, share in 256ths) tiers: the
-#: first tier is the small scope where the run spends most examples, the others reach
-#: sizes where implementations change code paths (tiles, SIMD blocks, algorithm
-#: switches above a size). 2-D: a side >= 32 in about 7% of inputs, 64 in about 2%;
-#: Δ >= 8 in 8% (tests/test_distribution.py measures them).
+#: Sizes per number of spatial dimensions, as nested tiers (packed.Tiers: the largest
+#: size of each, and its share of the draws in 256ths): the first is the small scope
+#: where the run spends most examples, the others reach sizes where implementations
+#: change code paths (tiles, SIMD blocks, algorithm switches above a size). 2-D: a side
+#: >= 32 in about 8% of inputs, >= 64 in 3%; Δ >= 8 in 7% (tests/test_distribution.py
+#: measures them).
 SCALE: dict[int, Sizes] = {
-    1: Sizes(side=_tiers((1, 16, 208), (17, 127, 28), (128, 1023, 12), (1024, 1024, 8)),
-             delta=_tiers((0, 3, 208), (4, 15, 28), (16, 31, 20)),
-             channels=CHANNELS, batch=BATCH),
-    2: Sizes(side=_tiers((1, 8, 226), (9, 31, 21), (32, 63, 6), (64, 64, 3)),
-             delta=_tiers((0, 3, 216), (4, 7, 20), (8, 15, 20)),
-             channels=CHANNELS, batch=BATCH),
-    3: Sizes(side=_tiers((1, 4, 214), (5, 11, 26), (12, 15, 10), (16, 16, 6)),
-             delta=_tiers((0, 2, 224), (3, 4, 20), (5, 7, 12)),
-             channels=CHANNELS, batch=BATCH),
+    1: Sizes(side=Tiers(1, (16, 128, 2048), (216, 24, 16)),
+             delta=Tiers(0, (3, 15, 31), (216, 24, 16)), channels=CHANNELS, batch=BATCH),
+    2: Sizes(side=Tiers(1, (8, 32, 96), (216, 24, 16)),
+             delta=Tiers(0, (3, 7, 15), (204, 16, 36)), channels=CHANNELS, batch=BATCH),
+    3: Sizes(side=Tiers(1, (4, 8, 24), (216, 24, 16)),
+             delta=Tiers(0, (2, 4, 7), (216, 24, 16)), channels=CHANNELS, batch=BATCH),
 }
-#: The thorough profile's top tier of sides (its 10,000 examples per property afford
-#: larger inputs).
+#: The thorough profile's largest side (its 10,000 examples per property afford larger
+#: inputs).
 THOROUGH_SIDE: dict[int, int] = {1: 4096, 2: 256, 3: 32}
 #: The most work (positions of x × V entries × N) one drawn input asks of a direct
 #: summation, by profile: a larger draw is cut down (:func:`fit`). 64×64 with Δ = 15 is
@@ -129,9 +124,9 @@ def scale(ndim: int) -> Sizes:
     sizes = SCALE[ndim]
     if not thorough():
         return sizes
-    low = sizes.side.ranges[-1][0]
-    ranges = (*sizes.side.ranges[:-1], (low, THOROUGH_SIDE[ndim]))
-    return dataclasses.replace(sizes, side=Tiers(ranges, sizes.side.weights))
+    side = sizes.side
+    highs = (*side.highs[:-1], THOROUGH_SIDE[ndim])
+    return dataclasses.replace(sizes, side=Tiers(side.low, highs, side.weights))
 
 
 def max_work() -> int:
@@ -343,8 +338,8 @@ class Domain:
       INT_BOUND); False floats (integers, short decimals or full binary precision); None
       either, integers first;
     * ``max_side``, ``max_delta``, ``max_channels``, ``max_batch``: the scope, where the
-      tiers of :data:`SCALE` (``sizes``, by default the profile's) are cut; for 'valid' a
-      side is the output's, x's is 2Δ more;
+      tiers of :data:`SCALE` (``sizes``, by default the profile's) are cut; for 'valid'
+      every side of x is at least 2Δ+1 (a smaller drawn side is raised to it);
     * ``limits``: an implementation's declared limits (reference.contract.Limits): larger
       draws are cut down to them (:func:`fit`), as they are to the suite's own;
     * ``layouts``: names of :data:`LAYOUTS` each array (x, V, u with channels) is drawn in,
@@ -439,8 +434,9 @@ def _read(r: Reader, d: Domain, sizes: Sizes) -> Case:
     integer = r.digit(2) == 0 if d.exact is None else not floats  # integers first
     padding = r.pick(d.paddings)
     delta = sizes.delta.read(r)
-    cut = 2 * delta if padding == "valid" else 0  # a side counts the output's
-    sides = tuple(cut + sizes.side.read(r) for _ in range(d.ndim))
+    # 'valid': at least the kernel; a side drawn apart from Δ shrinks apart from it
+    low = 2 * delta + 1 if padding == "valid" else 1
+    sides = tuple(max(low, sizes.side.read(r)) for _ in range(d.ndim))
     c_in, c_out = (sizes.channels.read(r), sizes.channels.read(r)) if d.channels else (0, 0)
     n = sizes.batch.read(r) if d.batch else 0
     e = fit(Extent(delta, sides, c_in, c_out, n), padding, d.limits)

@@ -129,13 +129,15 @@ def layer_properties() -> list[Property]:
 
 #: Tried first, in this order: the cheapest ways to catch a mutant. test_edge_shapes
 #: fails most wrong layers on one of its explicit examples, which cost one call each;
-#: then agreement on integer data, whose exact comparison sees a 1e-10 leak (and in
-#: float32, skipped at once for a layer that does not declare it); then the hygiene
+#: then agreement on integer data, whose exact comparison sees a 1e-10 leak, with
+#: channels (skipped at once for a layer that does not declare them) and in float32
+#: (likewise); then the hygiene
 #: properties, for bugs that change no value. Agreement on floats and the rest follow
 #: in discovery order.
 FIRST = (
     "test_edge_shapes",
     "test_agrees_with_the_loop_transcription",
+    "test_channels_agree_with_the_channel_oracle",
     "test_agrees_in_float32",
     "test_valid_rejects_a_kernel_larger_than_the_image",
     "test_inputs_are_not_modified",
