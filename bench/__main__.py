@@ -11,7 +11,12 @@ Sections (each a function below, each writing one part of the JSON):
 * ``references``: the vectorized and FFT references against scipy.signal.correlate2d on
   images up to 1024×1024 and Δ up to 15, as time ratios, and where the FFT overtakes
   direct summation;
-* ``mutants``: median examples and seconds Hypothesis needs to catch a mutant.
+* ``mutants``: median examples and seconds Hypothesis needs to catch a mutant;
+* ``scale``: per family of layer properties (test module), run on the default built-ins
+  under the ``ci`` profile: examples per second, and the largest side, Δ and channel
+  count its inputs reached (properties.strategies draws a share of them at scale);
+* ``shrinking``: for every mutant, the counterexample Hypothesis reports after shrinking
+  (tests/test_shrinking.py): its pixels, Δ, channels and entries.
 
 Times are medians of repeated runs (``--repeat``, default 3). This is a benchmark, not a
 test: it asserts nothing and is not collected by pytest.
@@ -222,6 +227,65 @@ def mutants() -> dict:
     }
 
 
+def _load_ci() -> None:
+    """The repository's tests importable and the ``ci`` profile loaded (derandomized)."""
+    sys.path.insert(0, str(ROOT))
+    from hypothesis import settings
+
+    import convproof.profiles  # noqa: F401  # registers the profiles
+
+    settings.load_profile("ci")
+
+
+def scale() -> dict:
+    """Per family of layer properties, on the default built-ins (as ``pytest`` runs them):
+    examples per second, and the largest side of x, Δ and channel count of any layer call."""
+    import dataclasses
+
+    _load_ci()
+    from convproof.reference import BUILTINS, DEFAULT
+
+    from tests.test_mutants import PROPERTIES, run  # type: ignore[attr-defined]
+
+    families: dict[str, dict] = {}
+    for prop in PROPERTIES:
+        family = families.setdefault(prop.module, {"examples": 0, "seconds": 0.0, "largest_side": 0,
+                                                   "largest_delta": 0, "largest_channels": 0})
+        for name in DEFAULT:
+            layer = BUILTINS[name]
+
+            def fn(x: np.ndarray, V: np.ndarray, u: object, padding: str,
+                   layer: object = layer, family: dict = family) -> object:
+                channels = V.ndim == x.ndim + 1
+                spatial = x.shape[:-1] if channels else x.shape
+                family["largest_side"] = max(family["largest_side"], max(spatial, default=0))
+                family["largest_delta"] = max(family["largest_delta"], (V.shape[0] - 1) // 2)
+                if channels:
+                    family["largest_channels"] = max(family["largest_channels"], *V.shape[-2:])
+                return layer.fn(x, V, u, padding)  # type: ignore[attr-defined]
+
+            start = time.perf_counter()
+            result = run(prop, dataclasses.replace(layer, fn=fn), catch=False)
+            family["seconds"] += time.perf_counter() - start
+            family["examples"] += result.examples
+    for family in families.values():
+        family["examples_per_second"] = round(family["examples"] / max(family["seconds"], 1e-9), 1)
+        family["seconds"] = round(family["seconds"], 2)
+    return {"impls": list(DEFAULT), "families": families}
+
+
+def shrinking() -> dict:
+    """The reported (shrunk) counterexample of every mutant (tests/test_shrinking.py)."""
+    _load_ci()
+    from tests.test_shrinking import PRECISION_BUGS, measure  # type: ignore[attr-defined]
+
+    start = time.perf_counter()
+    result = measure()
+    result["seconds"] = round(time.perf_counter() - start, 1)
+    result["precision_bugs"] = sorted(PRECISION_BUGS)
+    return result
+
+
 def _table(results: dict) -> str:
     lines = [f"machine: {results['machine']}"]
     for key in sorted(k for k in results if k.startswith("suite")):
@@ -252,6 +316,22 @@ def _table(results: dict) -> str:
         m = results["mutants"]
         lines.append(f"mutants: median {m['median_examples_to_catch']} examples, "
                      f"{m['median_seconds_to_catch']} s to catch")
+    if "scale" in results:
+        lines.append("scale, per family of layer properties on the default built-ins:")
+        lines.append(f"  {'family':18} {'examples':>9} {'ex/s':>8} {'side':>5} {'Δ':>3} {'C':>3}")
+        for name, f in sorted(results["scale"]["families"].items()):
+            lines.append(f"  {name:18} {f['examples']:>9} {f['examples_per_second']:>8} "
+                         f"{f['largest_side']:>5} {f['largest_delta']:>3} {f['largest_channels']:>3}")
+    if "shrinking" in results:
+        sh = results["shrinking"]
+        lines.append(f"shrinking: median reported counterexample {sh['median_pixels']} pixels; "
+                     f"{sh['simple']}/{sh['reported']} with entries integers <= 2 or decimals of "
+                     f"<= 3 digits (not: {sh['not_simple']})")
+        for r in sh["rows"]:
+            if r.get("property"):
+                lines.append(f"  {r['name']:34} {r['padding']:8} x {r['shape']!s:12} Δ {r['delta']} "
+                             f"max|x| {r['max_abs_x']:g} max|V| {r['max_abs_V']:g} digits {r['digits']}"
+                             f" u {r['u']}")
     return "\n".join(lines)
 
 
@@ -259,8 +339,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, one repeat")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--only", choices=["suite", "scaling", "references", "mutants"],
-                        action="append")
+    parser.add_argument("--only", choices=["suite", "scaling", "references", "mutants", "scale",
+                                           "shrinking"], action="append")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results.json"))
     parser.add_argument("--profile", default="ci",
                         help="Hypothesis profile of the suite section (default ci: derandomized); "
@@ -270,7 +350,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("pytest_args", nargs="*", help="extra arguments for the suite run")
     args = parser.parse_args(argv)
     repeat = 1 if args.quick else args.repeat
-    sections = args.only or ["suite", "scaling", "references", "mutants"]
+    sections = args.only or ["suite", "scaling", "references", "mutants", "scale", "shrinking"]
     out = Path(args.out)
     # --only refreshes its sections and keeps the others of an earlier run
     results: dict = json.loads(out.read_text()) if args.only and out.exists() else {}
@@ -282,6 +362,8 @@ def main(argv: list[str] | None = None) -> None:
         "scaling": lambda: scaling(repeat, args.quick),
         "references": lambda: references(repeat, args.quick),
         "mutants": mutants,
+        "scale": scale,
+        "shrinking": shrinking,
     }
     for section in sections:
         key = f"suite_{args.profile}" if section == "suite" and args.profile != "ci" else section

@@ -268,9 +268,10 @@ class _Value(NamedTuple):
     def at(self, precision: int, dtype: type) -> float:
         if precision == 0:
             return float(dtype(self.integer))
-        if precision == FULL:
+        if precision == FULL or self.wide == 0:
             return self.wide
-        return float(rounded(np.array(self.wide), precision, dtype))
+        # Python's string conversion rounds correctly, as rounded() does for arrays
+        return float(dtype(float(f"{self.wide:.{precision - 1}e}")))
 
 
 def _value(r: Reader, floats: bool, dtype: type) -> _Value:

@@ -173,6 +173,9 @@ def fit(e: Extent, padding: Padding, limits: Limits = NO_LIMITS,
     affected."""
     top_work = min(work or max_work(), limits.work or MAX_ELEMENTS**2)
     top_size = min(MAX_ELEMENTS, limits.size or MAX_ELEMENTS)
+    if (limits.side is None and e.work <= top_work and e.x_size <= top_size
+            and e.V_size <= MAX_ELEMENTS):
+        return e  # almost every draw: nothing to cut
     delta = e.delta
     if limits.side is not None:
         if padding == "valid":
@@ -396,13 +399,13 @@ def inputs(domain: Domain) -> st.SearchStrategy[Any]:
 
 @cache
 def _inputs(domain: Domain) -> st.SearchStrategy[Any]:
-    sizes = domain.resolved()
+    sizes, work = domain.resolved(), max_work()
     if domain.extra is None:
-        return packed.packed(lambda r: _read(r, domain, sizes))
+        return packed.packed(lambda r: _read(r, domain, sizes, work))
     extra = domain.extra
 
     def both(r: Reader) -> tuple[Case, Any]:
-        case = _read(r, domain, sizes)
+        case = _read(r, domain, sizes, work)
         return case, extra(r, case, domain)
 
     return packed.packed(both)
@@ -427,8 +430,9 @@ def _storage(domain: Domain, role: str, ndim: int) -> tuple[int, ...] | None:
     return (*range(lead), *rest)
 
 
-def _read(r: Reader, d: Domain, sizes: Sizes) -> Case:
-    """One input of ``d`` read off ``r`` (the header's layout depends on ``d`` alone)."""
+def _read(r: Reader, d: Domain, sizes: Sizes, work: int = MAX_WORK) -> Case:
+    """One input of ``d`` read off ``r`` (the header's layout depends on ``d`` alone),
+    within ``work`` (:func:`fit`)."""
     dtype = np.float32 if d.dtype == "float32" else np.float64
     floats = d.exact is not True
     integer = r.digit(2) == 0 if d.exact is None else not floats  # integers first
@@ -439,7 +443,7 @@ def _read(r: Reader, d: Domain, sizes: Sizes) -> Case:
     sides = tuple(max(low, sizes.side.read(r)) for _ in range(d.ndim))
     c_in, c_out = (sizes.channels.read(r), sizes.channels.read(r)) if d.channels else (0, 0)
     n = sizes.batch.read(r) if d.batch else 0
-    e = fit(Extent(delta, sides, c_in, c_out, n), padding, d.limits)
+    e = fit(Extent(delta, sides, c_in, c_out, n), padding, d.limits, work)
     kernel = (2 * e.delta + 1,) * d.ndim
     lead = (e.batch,) if d.batch else ()
     if not d.channels:
@@ -459,10 +463,11 @@ def _read(r: Reader, d: Domain, sizes: Sizes) -> Case:
         layout = r.pick(layouts) if layouts else None
         orders.append((layout, _storage(d, role, len(shape))))
     if d.one_tap and floats:
+        tap_width = 1 if max(2 * sizes.delta.high + 1, sizes.channels.high) <= 256 else 2
         # a kernel with one nonzero entry: a term that a layer drops or flushes (a tiny
         # weight, say) is then alone in its sums, not hidden under the bound of larger terms
         alone = r.digit(2) == 1
-        tap = tuple(r.digit(k, width=2) for k in V_shape)
+        tap = tuple(r.digit(k, width=tap_width) for k in V_shape)
         t = packed.scale(r, dtype)
     arrays = packed.fill(r, *plans)
     if d.one_tap and floats and alone and plans[1].precision == packed.FULL:

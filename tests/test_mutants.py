@@ -308,13 +308,13 @@ def catch_all(profile: str | None = "ci") -> list[dict[str, Any]]:
     property tried) and caught_by (the property's id; None: it survived).
 
     Outside pytest (``python -m bench --only mutants``), ``profile`` names the Hypothesis
-    profile of conftest.py to load first (default ``ci``: derandomized, so the table is
+    profile of convproof.profiles to load first (default ``ci``: derandomized, so the table is
     reproducible); None keeps the profile in force.
     """
     if profile is not None:
-        import conftest  # the repository root's: registers the profiles
+        import convproof.profiles  # noqa: F401  # registers the profiles
 
-        conftest.settings.load_profile(profile)
+        settings.load_profile(profile)
     return [_row(name, first_catch(layer)) for name, layer in MUTANTS.items()]
 
 

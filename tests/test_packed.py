@@ -2,16 +2,20 @@
 all-zero bytes give the simplest input, and every region the properties rely on is
 reached, not left to a lucky seed."""
 
+import functools
+
 import numpy as np
 import pytest
-from convproof.properties import packed
-from convproof.properties.packed import IEEE, INT_BOUND, Reader
+from convproof.properties import packed, strategies
+from convproof.properties.packed import IEEE, INT_BOUND, Reader, Tiers
 from convproof.properties.strategies import (
     HUGE,
     HUGE32,
     LAYOUTS,
     TINY,
     TINY32,
+    Case,
+    Domain,
     alternatives_of,
     arrays,
     cases,
@@ -24,7 +28,9 @@ from convproof.properties.strategies import (
     nd_cases,
     oversized_cases,
     shift_of,
+    within,
 )
+from convproof.reference.contract import Limits, work
 from convproof.theory.indices import PADDINGS
 from hypothesis import HealthCheck, find, given, settings
 
@@ -309,3 +315,73 @@ def test_wide_scalars_are_from_bits_for_one_word(dtype):
         got = packed.wide_scalar(Reader(raw), dtype)
         assert got == expected
         assert np.signbit(got) == np.signbit(expected)
+
+
+#: Descriptions of every kind: what the header's layout may depend on.
+DOMAINS = [
+    Domain(), Domain(exact=None), Domain(exact=False, one_tap=True),
+    Domain(ndim=1, channels=True, exact=None), Domain(ndim=3, channels=True, dtype="float32"),
+    Domain(channels=True, batch=True, channels_first=True, exact=None),
+    Domain(ndim=1, batch=True, layouts=()), Domain(extra=alternatives_of, exact=None),
+    Domain(ndim=3, extra=impulse_of, limits=Limits(side=5, work=300)),
+    Domain(extra=shift_of, max_side=4, max_delta=1),
+]
+
+
+@pytest.mark.parametrize("domain", DOMAINS, ids=lambda d: repr(d)[:80])
+def test_the_header_layout_depends_on_the_description_alone(domain):
+    """Every digit is read whatever the digits before it: random headers and seeds read
+    exactly the bytes that all-zero ones do (packed() checks each draw as well)."""
+    rng = np.random.default_rng(0)
+    read = functools.partial(strategies._read, d=domain, sizes=domain.resolved())
+    build = read if domain.extra is None else (
+        lambda r: domain.extra(r, read(r), domain))
+    probe = Reader(bytes(1 << 16))
+    build(probe)
+    for _ in range(300):
+        raw = rng.integers(0, 256, probe.at, dtype=np.uint8)
+        raw[rng.random(raw.size) < 0.3] = 0  # zeros, where the simplest values branch
+        r = Reader(raw.tobytes(), lambda strategy: int(rng.integers(0, 2**63)))
+        build(r)
+        assert r.at == probe.at
+
+
+@pytest.mark.parametrize("limits", [Limits(work=4096), Limits(size=1024, work=16384),
+                                    Limits(side=5)], ids=["loops", "dense", "side"])
+def test_draws_stay_within_declared_limits(limits):
+    @given(case=cases(exact=None, limits=limits))
+    @settings(max_examples=300, database=None, derandomize=True)
+    def within_limits(case):
+        assert limits.admit(case.x, case.V)
+
+    within_limits()
+    _reach(cases(limits=limits), lambda c: work(c.x, c.V) > (limits.work or 10**9) // 4
+           or max(c.x.shape) == limits.side)
+
+
+def test_within_cuts_a_drawn_case_to_the_limits():
+    big = Case(x=np.ones((40, 30)), V=np.ones((15, 15)), u=1.0, padding="valid")
+    for limits in (Limits(work=4096), Limits(size=1024, work=16384), Limits(side=5)):
+        cut = within(big, limits)
+        assert limits.admit(cut.x, cut.V)
+        assert cut.x.shape[0] >= cut.V.shape[0]  # 'valid' still fits
+    assert within(big, Limits()) is big
+
+
+def test_tiers_nest_so_that_a_size_keeps_its_value_in_a_lower_tier():
+    tiers = Tiers(1, (8, 32, 96), (216, 24, 16))
+    top = bytes([255, 47])  # the last tier, digit 47: 48
+    lower = bytes([230, 47])  # the tier up to 32: 1 + 47 % 32
+    assert tiers.read(Reader(top)) == 48
+    assert tiers.read(Reader(lower)) == 16
+    assert tiers.read(Reader(bytes([255, 20]))) == tiers.read(Reader(bytes([220, 20]))) == 21
+    assert tiers.read(Reader(bytes(2))) == 1
+    assert tiers.upto(20) == Tiers(1, (8, 20), (216, 40))
+    assert tiers.share(1) == pytest.approx(1.0)
+
+
+def test_domains_refuse_what_they_cannot_draw():
+    for bad in (dict(ndim=4), dict(dtype="float16"), dict(paddings=("reflect",)),
+                dict(layouts=("diagonal",)), dict(channels_first=True)):
+        with pytest.raises(ValueError, match="Domain"):
+            Domain(**bad)

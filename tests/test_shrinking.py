@@ -148,6 +148,7 @@ class Shrunk:
             "c_out": c.V.shape[-1] if c.channels else None,
             "max_abs_x": float(np.max(np.abs(c.x), initial=0.0)),
             "max_abs_V": float(np.max(np.abs(c.V), initial=0.0)),
+            "u": np.asarray(c.u).tolist(),
             "digits": max((significant_digits(v) for a in (c.x, c.V)
                            for v in np.asarray(a, dtype=np.float64).ravel()), default=0),
             "simple": simple(c.x) and simple(c.V),

@@ -146,7 +146,8 @@ def abs_layer(x: np.ndarray, V: np.ndarray, u: float | np.ndarray, padding: Padd
     else:  # w: (*out, C_in, *k); V: (*k, C_in, C_out)
         axes_w = [d, *range(d + 1, 2 * d + 1)]
         axes_v = [d, *range(d)]
-        s = np.tensordot(w, np.abs(V), axes=(axes_w, axes_v))
+        with np.errstate(invalid="ignore"):  # OpenBLAS's spurious flag (numpy#24067)
+            s = np.tensordot(w, np.abs(V), axes=(axes_w, axes_v))
     return np.abs(u) + s
 
 
