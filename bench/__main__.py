@@ -277,12 +277,11 @@ def scale() -> dict:
 def shrinking() -> dict:
     """The reported (shrunk) counterexample of every mutant (tests/test_shrinking.py)."""
     _load_ci()
-    from tests.test_shrinking import PRECISION_BUGS, measure  # type: ignore[attr-defined]
+    from tests.test_shrinking import measure  # type: ignore[attr-defined]
 
     start = time.perf_counter()
     result = measure()
     result["seconds"] = round(time.perf_counter() - start, 1)
-    result["precision_bugs"] = sorted(PRECISION_BUGS)
     return result
 
 

@@ -12,17 +12,20 @@ extra value)``. The helpers below (:func:`cases`, :func:`layer_cases`, :func:`nd
         case = data.draw(inputs(Domain(ndim=3, channels=True, paddings=paddings_of(layer),
                                        limits=layer.limits)))
 
-Sizes come in tiers (:class:`~convproof.properties.packed.Tiers`): most draws are small
-(images up to 8×8, Δ <= 3, up to 3 channels), and a share of them reaches the sizes where
-implementations switch code paths (:data:`SCALE`: 2-D sides to 64, 256 in the thorough
-profile; 1-D signals to 1,024; 3-D volumes to 16 per side; Δ to 15; channel counts across
-4, 8, 16 and 32 to 64; batches to 16). Shrinking goes to the small tier: a counterexample
-is reported at the smallest size that fails, the other sizes at their smallest.
+Sizes come in nested tiers (:class:`~convproof.properties.packed.Tiers`): most draws are
+small (images up to 8×8, Δ <= 3, up to 3 channels), and a share of them reaches the sizes
+where implementations switch code paths (:data:`SCALE`: 2-D sides to 96, 256 in the
+thorough profile; 1-D signals to 2,048; 3-D volumes to 24 per side; Δ to 15 (1-D: 31);
+channel counts across 4, 8, 16 and 32 to 64; batches to 16), within the suite's work
+limit and an implementation's declared ones (:func:`fit`). Shrinking goes to the small
+tier: a counterexample is reported at the smallest size that fails, the other sizes at
+their smallest.
 
 Values (properties.packed): integer-valued entries small enough that every sum the layer
 forms is exact in float64 (``exact=True``: identities are checked with ``==``); floats
-(``exact=False``), integers, short decimals or full binary precision over 2^-200 .. 2^200
-(the error bounds of theory.bounds apply); or either (``exact=None``), integers first.
+(``exact=False``): integers, short decimals (1 to 3 significant digits) or full binary
+precision over 2^-200 .. 2^200, per array (the error bounds of theory.bounds apply); or
+either (``exact=None``), integers first.
 
 Every array handed to an implementation (x, V, and u with channels) comes in every memory
 layout of :data:`LAYOUTS`, one table for every dimension.

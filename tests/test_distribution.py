@@ -1,7 +1,7 @@
 """What the default strategies draw: over 3,000 draws of each, the share of inputs at
 the sizes where implementations change code paths, and of arrays in each memory layout.
 
-``pytest tests/test_distribution.py -s`` prints the distribution; the test asserts
+``pytest tests/test_distribution.py --slow -s`` prints the distribution; the test asserts
 issue 17's shares: of 2-D inputs, >= 5% with a side >= 32, >= 1% with a side >= 64,
 >= 5% with Δ >= 8; of channel inputs, >= 10% with >= 8 channels (C_in or C_out) and >= 2%
 with >= 32; every array (x, V, u with channels) not C-contiguous in at least a third of
@@ -18,7 +18,7 @@ import pytest
 from convproof.properties.strategies import LAYOUTS, Domain, cases, inputs, layer_cases
 from hypothesis import HealthCheck, Phase, given, settings
 
-pytestmark = pytest.mark.machinery
+pytestmark = [pytest.mark.machinery, pytest.mark.slow]  # 24,000 draws: about 25 s
 
 DRAWS = 3_000
 

@@ -166,12 +166,6 @@ def shrunk(name: str) -> Shrunk | None:
     return None
 
 
-#: Mutants whose bug shows only with more precision than short decimals: float
-#: arithmetic in a narrower type, cancellation, noise, an FFT claiming exactness.
-PRECISION_BUGS = frozenset({"float32_arithmetic", "float16_for_float32", "cancellation",
-                            "noisy", "fft_declared_direct"})
-
-
 def measure(names: list[str] | None = None) -> dict[str, Any]:
     """Per mutant, its reported counterexample's size and magnitude; the median pixels and
     the share of simple examples (all entries integers of magnitude <= 2 or decimals of
