@@ -49,10 +49,10 @@ T = TypeVar("T")
 #: [-2^k, 2^k], k <= INT_BITS. Why 2^6: every sum a layer forms on integer data must be
 #: exact in float64 (theory.bounds, item 1: exact when |u| + Σ|V|·|x| < 2^53). One
 #: output sums at most V.size / C_out <= MAX_ELEMENTS = 2^21 products (properties.
-#: strategies holds V to it; the largest drawn is 2^21 only in thorough 3-D channel
-#: inputs, 2-D without channels at most 31² = 961), each at most INT_BOUND² = 2^12, plus
-#: |u| <= 2^6: at most 2^21·2^12 + 2^6 < 2^34, far below 2^53. 961·2^12 + 2^6 < 2^22
-#: also keeps every 2-D sum without channels exact in float32 (2^24).
+#: strategies.fit holds every drawn array to it; 2-D without channels sums at most
+#: 31² = 961), each at most INT_BOUND² = 2^12, plus |u| <= 2^6: at most
+#: 2^21·2^12 + 2^6 < 2^34, far below 2^53. 961·2^12 + 2^6 < 2^22 also keeps every 2-D
+#: sum without channels exact in float32 (2^24).
 INT_BITS = 6
 INT_BOUND = 2**INT_BITS
 #: The largest number of entries one drawn array may have (properties.strategies keeps
