@@ -1,4 +1,7 @@
-"""Measure the suite on this machine: ``python -m bench [--quick] [--out bench/results.json]``.
+"""Measure the suite on this machine: ``python -m bench [--quick] [--update | --out PATH]``.
+
+Results go to bench/out/results.json (untracked); ``--update`` writes the committed
+figures, bench/results.json, which bench/RESULTS.md quotes.
 
 Sections (each a function below, each writing one part of the JSON):
 
@@ -17,6 +20,9 @@ Sections (each a function below, each writing one part of the JSON):
   count its inputs reached (properties.strategies draws a share of them at scale);
 * ``shrinking``: for every mutant, the counterexample Hypothesis reports after shrinking
   (tests/test_shrinking.py): its pixels, Δ, channels and entries.
+* ``isolation``: what convproof.isolation costs: one call of a layer bare, guarded
+  in-process and in the child process, and ``pytest properties --impl
+  tests/correct_impls.py:take_einsum`` with ``--isolate process`` and ``--isolate none``.
 
 Times are medians of repeated runs (``--repeat``, default 3). This is a benchmark, not a
 test: it asserts nothing and is not collected by pytest.
@@ -39,6 +45,9 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
+#: Where a run writes unless told otherwise (untracked), and the committed figures.
+OUT = ROOT / "bench" / "out"
+COMMITTED = ROOT / "bench" / "results.json"
 
 
 def machine() -> dict:
@@ -214,9 +223,9 @@ def mutants() -> dict:
     """Examples and seconds to catch each mutant of tests/mutants.py."""
     sys.path.insert(0, str(ROOT))
     try:
-        from tests.test_mutants import catch_all  # type: ignore[attr-defined]
+        from tests.catalogue import catch_all
     except ImportError:
-        return {"skipped": "tests.test_mutants.catch_all not available"}
+        return {"skipped": "tests.catalogue.catch_all not available"}
     rows = catch_all()
     examples = [r["examples"] for r in rows]
     seconds = [r["seconds"] for r in rows]
@@ -245,7 +254,7 @@ def scale() -> dict:
     _load_ci()
     from convproof.reference import BUILTINS, DEFAULT
 
-    from tests.test_mutants import PROPERTIES, run  # type: ignore[attr-defined]
+    from tests.catalogue import PROPERTIES, run
 
     families: dict[str, dict] = {}
     for prop in PROPERTIES:
@@ -283,6 +292,36 @@ def shrinking() -> dict:
     result = measure()
     result["seconds"] = round(time.perf_counter() - start, 1)
     return result
+def isolation(repeat: int) -> dict:
+    """Seconds per call of vectorized on an 8×8 image with a 7×7 kernel: bare, through
+    invoke in-process (the global-state guard) and in the child process (medians of
+    ``repeat`` rounds of 2000 calls); and the run of an external correct implementation
+    in a child process and in-process, alternating (medians of ``repeat``)."""
+    from convproof.reference.vectorized import vectorized
+
+    from convproof.isolation import invoke, isolated
+
+    x, V = np.arange(64.0).reshape(8, 8), np.arange(49.0).reshape(7, 7)
+    args = (x, V, 0.5, "zeros")
+    child = isolated("vectorized")
+    ways = {"bare": lambda: vectorized(*args), "guarded": lambda: invoke(vectorized, args),
+            "child": lambda: invoke(child, args)}
+    ways["child"]()  # start the child process
+    per_call = {name: _median_time(lambda f=f: [f() for _ in range(2000)], repeat) / 2000
+                for name, f in ways.items()}
+    impl = ["properties", "--impl", "tests/correct_impls.py:take_einsum"]
+    walls: dict[str, list[float]] = {"process": [], "none": []}
+    for _ in range(repeat):
+        for mode, found in walls.items():
+            found.append(_run_once([*impl, "--isolate", mode], "ci")[0])
+    return {
+        "seconds_per_call": {k: round(v, 7) for k, v in per_call.items()},
+        "guard_us_per_call": round((per_call["guarded"] - per_call["bare"]) * 1e6, 1),
+        "child_us_per_call": round((per_call["child"] - per_call["bare"]) * 1e6, 1),
+        "command": "pytest " + " ".join(impl) + " --isolate process|none",
+        "wall_seconds": {k: [round(w, 2) for w in v] for k, v in walls.items()},
+        "wall_seconds_median": {k: round(statistics.median(v), 2) for k, v in walls.items()},
+    }
 
 
 def _table(results: dict) -> str:
@@ -331,6 +370,11 @@ def _table(results: dict) -> str:
                 lines.append(f"  {r['name']:34} {r['padding']:8} x {r['shape']!s:12} Δ {r['delta']} "
                              f"max|x| {r['max_abs_x']:g} max|V| {r['max_abs_V']:g} digits {r['digits']}"
                              f" u {r['u']}")
+    if "isolation" in results:
+        i = results["isolation"]
+        lines.append(f"isolation: guard {i['guard_us_per_call']} µs per call, child process "
+                     f"{i['child_us_per_call']} µs per call; {i['command']}: "
+                     f"{i['wall_seconds_median']} s (medians)")
     return "\n".join(lines)
 
 
@@ -339,8 +383,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="smaller sizes, one repeat")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only", choices=["suite", "scaling", "references", "mutants", "scale",
-                                           "shrinking"], action="append")
-    parser.add_argument("--out", default=str(ROOT / "bench" / "results.json"))
+                                           "shrinking", "isolation"],
+                        action="append")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--out", default=str(OUT / "results.json"),
+                       help="where to write the results (default bench/out/results.json, untracked)")
+    where.add_argument("--update", action="store_const", dest="out", const=str(COMMITTED),
+                       help="write the committed figures, bench/results.json")
     parser.add_argument("--profile", default="ci",
                         help="Hypothesis profile of the suite section (default ci: derandomized); "
                         "another profile is stored as suite_PROFILE")
@@ -349,8 +398,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("pytest_args", nargs="*", help="extra arguments for the suite run")
     args = parser.parse_args(argv)
     repeat = 1 if args.quick else args.repeat
-    sections = args.only or ["suite", "scaling", "references", "mutants", "scale", "shrinking"]
+    sections = args.only or ["suite", "scaling", "references", "mutants", "scale", "shrinking",
+                             "isolation"]
     out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
     # --only refreshes its sections and keeps the others of an earlier run
     results: dict = json.loads(out.read_text()) if args.only and out.exists() else {}
     here = machine()
@@ -363,6 +414,7 @@ def main(argv: list[str] | None = None) -> None:
         "mutants": mutants,
         "scale": scale,
         "shrinking": shrinking,
+        "isolation": lambda: isolation(repeat),
     }
     for section in sections:
         key = f"suite_{args.profile}" if section == "suite" and args.profile != "ci" else section

@@ -1,6 +1,6 @@
 """No false alarms: run the claims suite under many Hypothesis seeds and count failures.
 
-    python -m bench.sweep --seeds 20 [--first 1] [--jobs 2] [--out bench/sweep.json] [-- ARGS]
+    python -m bench.sweep --seeds 20 [--first 1] [--jobs 2] [--update | --out PATH] [-- ARGS]
 
 For each seed S = first, ..., first + seeds - 1 this runs, in a fresh interpreter,
 
@@ -18,7 +18,8 @@ Every property checks a correct implementation against a true statement, so ever
 failure is a false alarm: a bound too tight, a strategy drawing an input outside a
 claim's conditions, or a bug of the suite. The command prints the failures per seed and
 in total, writes them (with the failing node ids) to the JSON after each seed, and
-exits 1 if any seed had a failure or error, 0 otherwise.
+exits 1 if any seed had a failure or error, 0 otherwise. The JSON goes to
+bench/out/sweep.json (untracked); ``--update`` writes the committed record, bench/sweep.json.
 """
 
 from __future__ import annotations
@@ -103,7 +104,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--first", type=int, default=1, help="the first seed (default 1)")
     parser.add_argument("--jobs", type=int, default=None,
                         help="pytest-xdist workers per run (-n), if pytest-xdist is installed")
-    parser.add_argument("--out", default=str(ROOT / "bench" / "sweep.json"))
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--out", default=str(ROOT / "bench" / "out" / "sweep.json"),
+                       help="where to write the JSON (default bench/out/sweep.json, untracked)")
+    where.add_argument("--update", action="store_const", dest="out",
+                       const=str(ROOT / "bench" / "sweep.json"),
+                       help="write the committed record, bench/sweep.json")
     parser.add_argument("pytest_args", nargs="*", help="passed on to pytest (after --)")
     args = parser.parse_args(argv)
     seeds = range(args.first, args.first + args.seeds)
@@ -117,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         "runs": [],
     }
     out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
     for seed in seeds:
         result = run_seed(seed, args.jobs, args.pytest_args)
         report["runs"].append(result)

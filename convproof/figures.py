@@ -33,7 +33,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m convproof.figures", description=main.__doc__)
     parser.add_argument("names", nargs="*", metavar="NAME",
                         help=f"one of {', '.join(makers)} (default: all)")
-    parser.add_argument("--out", type=Path, default=Path("."), help="directory (default: .)")
+    parser.add_argument("--out", type=Path, default=Path("figures"),
+                        help="directory (default: figures, untracked)")
     args = parser.parse_args(argv)
     unknown = [name for name in args.names if name not in makers]
     if unknown:

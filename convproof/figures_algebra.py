@@ -128,7 +128,7 @@ def dft_eigenvalues(shape: tuple[int, int] = (16, 16), u: float = 2.0) -> Plot:
 
 def stacking_growth(depths: tuple[int, ...] = (1, 2, 3, 4)) -> Plot:
     """|∂h_L[c]/∂x[k]| of a stack of L layers (reference.stacks.run_stack,
-    one kernel of radius 1 without zeros), probed with impulses on a torus large enough
+    one positive kernel of radius 1), probed with impulses on a torus large enough
     not to wrap, against the box of radius theory.counts.stacked_radius."""
     V = np.array([[1.0, 1.0, 1.0], [1.0, 2.0, 2.0], [1.0, 2.0, 3.0]])
     delta = 1
@@ -160,9 +160,10 @@ def stacking_growth(depths: tuple[int, ...] = (1, 2, 3, 4)) -> Plot:
         name="stacking_growth",
         claims=("stacking",),
         caption="Receptive field of one output c of a stack of L layers of radius Δ = 1, "
-        "probed with impulses (log2 scale): the box of radius LΔ (red), (2LΔ+1)² pixels, "
-        "growing linearly with depth; inside it ∂h[c]/∂x[c+a] = K[a], the full "
-        "convolution of the L kernels.",
+        "probed with impulses (log2 scale): the box of radius LΔ (red), growing linearly "
+        "with depth, which this positive kernel fills, (2LΔ+1)² pixels (kernels with "
+        "entries of both signs can cancel inside it); there ∂h[c]/∂x[c+a] = K[a], the "
+        "full convolution of the L kernels.",
         figure=figure,
         data={"V": V, "delta": delta, "n": n, "centre": c, "stages": stages, "sides": sides},
     )

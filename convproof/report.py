@@ -5,7 +5,12 @@ One page per run that a reader can cite. :func:`write_report` writes into DIR
 * ``index.html``: self-contained (CSS inline, figures as base64 PNG data URIs);
 * ``report.md``: the same in Markdown, figures linked relatively;
 * ``claims.json``: exactly the payload ``--claims-json`` writes;
-* one PNG per figure of convproof/figures.py.
+* one PNG per figure of convproof/figures.py;
+* ``snippets/``: each failure's standalone reproduction (convproof.snippet).
+
+A failing run's report leads with its failures: for each property that failed, crashed,
+errored, was interrupted or never ran, the message, the replay command, the example's
+arrays and the snippet.
 
 Per claim (anchor = the claim id): the article's words, the precise statement, the
 verdict and corrected statement (theory.claims), the evidence of this run (each test's
@@ -29,6 +34,8 @@ from typing import Any
 
 import pytest
 
+from convproof.atomic import build_directory
+from convproof.failures import snippet_name
 from convproof.report_model import ClaimView, ordered, parse_counterexample
 from convproof.report_render import render_html, render_markdown
 from convproof.theory.claims import BY_ID
@@ -94,16 +101,15 @@ def payload_text(payload: dict[str, Any]) -> str:
 
 
 def write_report(directory: Path, payload: dict[str, Any], header: dict[str, str]) -> ReportFiles:
-    """Write index.html, report.md, claims.json and the figures' PNGs into ``directory``
-    (created if needed); ``payload`` is the claims JSON of the run, ``header`` is
-    :func:`run_header`."""
-    directory.mkdir(parents=True, exist_ok=True)
+    """Write index.html, report.md, claims.json, the figures' PNGs and each failure's
+    snippet (snippets/NAME.py) into ``directory``; ``payload`` is the claims JSON of the
+    run, ``header`` is :func:`run_header`.
+
+    The directory is built beside ``directory`` and then takes its place
+    (convproof.atomic), so it never mixes two runs, even when the run is stopped while
+    the figures are drawn."""
+    directory = Path(directory)
     drawn, problems = draw_figures()
-    figure_paths = []
-    for name, _, _, png in drawn:
-        path = directory / f"{name}.png"
-        path.write_bytes(png)
-        figure_paths.append(path)
     views = []
     for row in ordered(payload):
         views.append(ClaimView(
@@ -113,11 +119,26 @@ def write_report(directory: Path, payload: dict[str, Any], header: dict[str, str
             figures=[(name, caption, png) for name, claims, caption, png in drawn
                      if row["id"] in claims],
         ))
-    claims_json = directory / "claims.json"
-    claims_json.write_text(payload_text(payload), encoding="utf-8")
-    index = directory / "index.html"
-    index.write_text(render_html(views, payload, header, problems), encoding="utf-8")
-    markdown = directory / "report.md"
-    markdown.write_text(render_markdown(views, payload, header, problems), encoding="utf-8")
-    return ReportFiles(index=index, markdown=markdown, claims_json=claims_json,
-                       figures=figure_paths, problems=problems)
+    snippets = {f["nodeid"]: snippet_name(f["nodeid"])
+                for f in payload.get("failures", []) if f.get("snippet")}
+
+    def build(staging: Path) -> None:
+        for name, _, _, png in drawn:
+            (staging / f"{name}.png").write_bytes(png)
+        if snippets:
+            (staging / "snippets").mkdir()
+        for failure in payload.get("failures", []):
+            if failure["nodeid"] in snippets:
+                (staging / "snippets" / snippets[failure["nodeid"]]).write_text(
+                    failure["snippet"], encoding="utf-8")
+        (staging / "claims.json").write_text(payload_text(payload), encoding="utf-8")
+        (staging / "index.html").write_text(
+            render_html(views, payload, header, problems, snippets), encoding="utf-8")
+        (staging / "report.md").write_text(
+            render_markdown(views, payload, header, problems, snippets), encoding="utf-8")
+
+    build_directory(directory, build)
+    return ReportFiles(index=directory / "index.html", markdown=directory / "report.md",
+                       claims_json=directory / "claims.json",
+                       figures=[directory / f"{name}.png" for name, *_ in drawn],
+                       problems=problems)

@@ -118,3 +118,61 @@ def ordered(payload: dict[str, Any]) -> list[dict[str, Any]]:
     return [c for c in claims if c["outcome"] == "failed"] + [
         c for c in claims if c["outcome"] != "failed"
     ]
+
+
+def _is_array(data: Any) -> bool:
+    return isinstance(data, dict) and "shape" in data and "dtype" in data
+
+
+def _walk(name: str, data: Any, found: list[tuple[str, np.ndarray]]) -> None:
+    if _is_array(data):
+        if "values" in data and len(data["shape"]) >= 1:
+            found.append((name, np.asarray(data["values"], dtype=np.float64)))
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            _walk(f"{name}.{key}" if name else key, value, found)
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            _walk(f"{name}[{index}]", value, found)
+
+
+#: The arrays of one recorded call, by contract (convproof.evidence.call_data).
+CALL_ARRAYS = {"layer": ("x", "V", "u", "output"), "conv": ("x", "w", "b", "g", "output")}
+
+
+def example_arrays(example: dict[str, Any]) -> list[tuple[str, np.ndarray]]:
+    """The arrays of a failure's example (convproof.evidence.example_data), named: each
+    call's x, V, u (with channels) and output (a conv call's x, w, b, g and output), else
+    those of the arguments and draws."""
+    found: list[tuple[str, np.ndarray]] = []
+    for n, call in enumerate(example.get("calls", []), 1):
+        for key in CALL_ARRAYS[call.get("contract", "layer")]:
+            _walk(f"call {n}: {key}", call.get(key), found)
+    if not found:
+        _walk("", example.get("arguments", {}), found)
+        for draw in example.get("draws", []):
+            _walk(draw["label"] or "draw", draw["value"], found)
+    return found
+
+
+def _shapes(call: dict[str, Any], keys: tuple[str, ...]) -> str:
+    return "; ".join(f"{k} {tuple(a['shape'])} {a['dtype']} ({a['layout']})"
+                     for k in keys if _is_array(a := call.get(k)))
+
+
+def example_scalars(example: dict[str, Any]) -> list[str]:
+    """The scalars of each call of a failure's example: bias, padding (a conv's keywords),
+    the shapes."""
+    lines = []
+    for n, call in enumerate(example.get("calls", []), 1):
+        if call.get("contract") == "conv":
+            g = ", g" if call.get("function") == "vjp" else ""
+            kw = ", ".join(f"{k}={v!r}" for k, v in call["kwargs"].items())
+            name = f"{call['impl']}.vjp" if g else call["impl"]
+            lines.append(f"call {n}: {name}(x, w, b{g}, {kw}); "
+                         + _shapes(call, ("x", "w", "b", "g")))
+            continue
+        u = call["u"] if not _is_array(call["u"]) else f"an array of shape {tuple(call['u']['shape'])}"
+        lines.append(f"call {n}: {call['impl']}(x, V, u={u}, padding={call['padding']!r}); "
+                     + _shapes(call, ("x", "V")))
+    return lines

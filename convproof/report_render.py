@@ -12,7 +12,9 @@ import base64
 from html import escape
 from typing import Any
 
-from convproof.report_model import ClaimView, array_blocks
+from convproof.failures import headline
+from convproof.report_model import ClaimView, array_blocks, example_arrays, example_scalars
+from convproof.theory.claims import OUT_OF_SCOPE, Claim, Kind
 
 EXIT_STATUS = {0: "all tests passed", 1: "some tests failed", 2: "interrupted",
                3: "internal error", 4: "usage error", 5: "no tests collected"}
@@ -61,15 +63,21 @@ def run_rows(payload: dict[str, Any], header: dict[str, str]) -> list[tuple[str,
     return rows
 
 
-def status_line(views: list[ClaimView]) -> tuple[bool, str]:
-    """(whether any claim failed, one sentence on the run)."""
+def status_line(views: list[ClaimView], counts: dict[str, int] | None = None) -> tuple[bool, str]:
+    """(whether any property failed, one sentence on the run): the claims with failing
+    properties, else whether the run was complete; then exactly how many properties
+    passed, failed, crashed, were interrupted or never ran."""
     failed = [v.claim.id for v in views if v.row["outcome"] == "failed"]
     not_run = sum(v.row["outcome"] == "not run" for v in views)
+    tally = f" {headline(counts).capitalize()}." if counts else ""
     if failed:
-        return True, f"{len(failed)} of {len(views)} claims have failing properties: {', '.join(failed)}."
+        return True, (f"{len(failed)} of {len(views)} claims have failing properties: "
+                      f"{', '.join(failed)}.{tally}")
+    if counts and (counts["interrupted"] or counts["not run"]):
+        return True, f"The run did not finish: not every property ran.{tally}"
     checked = len(views) - not_run
     return False, (f"Every property that ran passed: {checked} of {len(views)} claims checked"
-                   + (f", {not_run} not run in this run." if not_run else "."))
+                   + (f", {not_run} not run in this run." if not_run else ".") + tally)
 
 
 def evidence_rows(view: ClaimView, header: dict[str, str]) -> list[tuple[str, str]]:
@@ -103,6 +111,26 @@ def _table(rows: list[tuple[str, str]], css: str) -> str:
     return f'<table class="{css}">{body}</table>'
 
 
+def _quotes(claim: Claim) -> list[str]:
+    """The article's sentences whose meaning the claim makes precise (none for an
+    extension)."""
+    return [claim.quote, *claim.also] if claim.quote else list(claim.also)
+
+
+def _html_source(claim: Claim) -> list[str]:
+    if claim.kind == Kind.EXTENSION:
+        return ["<h3>Beyond the article</h3>", f'<p class="source">{escape(claim.source)}</p>']
+    return ["<h3>The article says</h3>",
+            *(f"<blockquote>{escape(q)}</blockquote>" for q in _quotes(claim))]
+
+
+def _html_out_of_scope() -> str:
+    items = "".join(f'<li data-out-of-scope="{escape(o.id)}"><blockquote>{escape(o.quote)}'
+                    f"</blockquote><p>{escape(o.reason)}</p></li>" for o in OUT_OF_SCOPE)
+    return (f'<section id="out-of-scope"><h2>Sentences of the article not checked</h2>'
+            f"<ul>{items}</ul></section>")
+
+
 def _html_claim(view: ClaimView, header: dict[str, str]) -> str:
     claim, row = view.claim, view.row
     cid = escape(claim.id)
@@ -112,7 +140,7 @@ def _html_claim(view: ClaimView, header: dict[str, str]) -> str:
         f'<h2><a href="#{cid}">{cid}</a>: {escape(claim.title)}</h2>',
         f'<p><span class="badge {VERDICT_CLASS[claim.verdict.value]}">verdict: '
         f'{escape(claim.verdict.value)}</span>{_outcome_badge(row["outcome"], "this run: ")}</p>',
-        "<h3>The article says</h3>", f"<blockquote>{escape(claim.quote)}</blockquote>",
+        *_html_source(claim),
         "<h3>Precise statement and conditions</h3>", f"<p>{escape(claim.statement)}</p>",
     ]
     if claim.corrected:
@@ -152,10 +180,51 @@ def _html_claim(view: ClaimView, header: dict[str, str]) -> str:
     return "\n".join(parts)
 
 
+def _html_failures(payload: dict[str, Any], snippets: dict[str, str]) -> str:
+    """The failures of the run, each with its message, replay command, example arrays
+    and snippet; '' when every property passed."""
+    failures = payload.get("failures", [])
+    if not failures:
+        return ""
+    parts = ['<section id="failures" class="failures">',
+             f"<h2>Failures ({len(failures)})</h2>",
+             "<p>Each failure below gives the command that replays exactly its example "
+             "and a standalone snippet (numpy and the implementation only) for a bug "
+             "report.</p>"]
+    for f in failures:
+        parts.append(f'<div class="failure" data-nodeid="{escape(f["nodeid"])}" '
+                     f'data-outcome="{escape(f["outcome"])}">')
+        parts.append(f'<h3>{escape(f["impl"])}: {escape(", ".join(f["claims"]))} '
+                     f'{_outcome_badge(f["outcome"])}</h3>')
+        parts.append(f'<p><code>{escape(f["nodeid"])}</code></p>')
+        parts.append(f'<pre class="message">{escape(f["message"])}</pre>')
+        if f.get("replay"):
+            parts.append(f'<p>replay: <code class="replay">{escape(f["replay"])}</code></p>')
+        example = f.get("example") or {}
+        for line in example_scalars(example):
+            parts.append(f'<p class="call">{escape(line)}</p>')
+        for name, values in example_arrays(example):
+            for label, cells in array_blocks(name, values):
+                body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in cells)
+                parts.append(f'<p><code>{escape(label)}</code></p>'
+                             f'<table class="example-array" data-name="{escape(label)}">{body}</table>')
+        if f["nodeid"] in snippets:
+            link = f"snippets/{snippets[f['nodeid']]}"
+            parts.append(f'<details><summary>snippet: <a href="{escape(link)}">{escape(link)}</a> '
+                         "(runs alone with numpy and the implementation)</summary>"
+                         f'<pre class="snippet">{escape(f["snippet"])}</pre></details>')
+        if f.get("output"):
+            parts.append(f'<p>captured output (truncated):</p><pre class="output">'
+                         f'{escape(f["output"])}</pre>')
+        parts.append("</div>")
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
 def render_html(views: list[ClaimView], payload: dict[str, Any], header: dict[str, str],
-                problems: list[str]) -> str:
-    """The whole report as one self-contained HTML page."""
-    failed, status = status_line(views)
+                problems: list[str], snippets: dict[str, str] | None = None) -> str:
+    """The whole report as one self-contained HTML page, a failing run's failures first."""
+    failed, status = status_line(views, payload["run"].get("counts"))
     toc = ["<tr><th>claim</th><th>verdict</th><th>this run</th><th>passed / failed / skipped</th>"
            "<th>examples</th></tr>"]
     for v in views:
@@ -178,8 +247,10 @@ def render_html(views: list[ClaimView], payload: dict[str, Any], header: dict[st
         "the counterexample to its wording and its corrected statement were both "
         "confirmed. The run's data: <a href=\"claims.json\">claims.json</a>.</p>",
         f'<ul class="problems">{notes}</ul>' if problems else "",
-        "</header>", '<nav><h2>Claims</h2><table class="toc">', *toc, "</table></nav>", "<main>",
+        "</header>", _html_failures(payload, snippets or {}),
+        '<nav><h2>Claims</h2><table class="toc">', *toc, "</table></nav>", "<main>",
         *(_html_claim(v, header) for v in views),
+        _html_out_of_scope(),
         "</main>\n</body>\n</html>\n",
     ])
 
@@ -191,9 +262,14 @@ def _md_cell(text: str) -> str:
 def _md_claim(view: ClaimView, header: dict[str, str]) -> list[str]:
     claim, row = view.claim, view.row
     lines = [f'<a id="{claim.id}"></a>', "", f"## {claim.id}: {claim.title}", "",
-             f"**Verdict:** {claim.verdict.value}. **This run:** {row['outcome']}.", "",
-             "**The article says:**", "", f"> {' '.join(claim.quote.split())}", "",
-             f"**Precise statement and conditions:** {claim.statement}", ""]
+             f"**Verdict:** {claim.verdict.value}. **This run:** {row['outcome']}.", ""]
+    if claim.kind == Kind.EXTENSION:
+        lines += [f"**Beyond the article:** {claim.source}", ""]
+    else:
+        lines += ["**The article says:**", ""]
+        for q in _quotes(claim):
+            lines += [f"> {' '.join(q.split())}", ""]
+    lines += [f"**Precise statement and conditions:** {claim.statement}", ""]
     if claim.corrected:
         lines += [f"**Corrected statement:** {claim.corrected}", ""]
     if claim.notes:
@@ -226,10 +302,39 @@ def _md_claim(view: ClaimView, header: dict[str, str]) -> list[str]:
     return lines
 
 
+def _md_failures(payload: dict[str, Any], snippets: dict[str, str]) -> list[str]:
+    failures = payload.get("failures", [])
+    if not failures:
+        return []
+    lines = [f"## Failures ({len(failures)})", "",
+             "Each failure below gives the command that replays exactly its example and a "
+             "standalone snippet (numpy and the implementation only) for a bug report.", ""]
+    for f in failures:
+        lines += [f"### {f['impl']}: {', '.join(f['claims'])} ({f['outcome']})", "",
+                  f"`{f['nodeid']}`", "", "```", f["message"], "```", ""]
+        if f.get("replay"):
+            lines += ["Replay:", "", "```sh", f["replay"], "```", ""]
+        example = f.get("example") or {}
+        lines += [f"* {line}" for line in example_scalars(example)]
+        lines += [""] if example_scalars(example) else []
+        for name, values in example_arrays(example):
+            for label, cells in array_blocks(name, values):
+                width = max((len(c) for r in cells for c in r), default=1)
+                lines += [f"{label} =", "", "```"] + [" ".join(c.rjust(width) for c in r) for r in cells]
+                lines += ["```", ""]
+        if f["nodeid"] in snippets:
+            lines += [f"Snippet ([snippets/{snippets[f['nodeid']]}](snippets/{snippets[f['nodeid']]})):",
+                      "", "```python", f["snippet"].rstrip(), "```", ""]
+        if f.get("output"):
+            lines += ["Captured output (truncated):", "", "```", f["output"], "```", ""]
+    return lines
+
+
 def render_markdown(views: list[ClaimView], payload: dict[str, Any], header: dict[str, str],
-                    problems: list[str]) -> str:
-    """The whole report in Markdown, figures linked as the PNGs beside it."""
-    _, status = status_line(views)
+                    problems: list[str], snippets: dict[str, str] | None = None) -> str:
+    """The whole report in Markdown, figures linked as the PNGs beside it, a failing
+    run's failures first."""
+    _, status = status_line(views, payload["run"].get("counts"))
     lines = ["# convproof: executable-proof report", "", f"**{status}**", "", "| | |", "|---|---|"]
     lines += [f"| {label} | {_md_cell(value)} |" for label, value in run_rows(payload, header)]
     lines += ["", "Figures are computed by the suite's reference layer (vectorized) on synthetic "
@@ -238,6 +343,7 @@ def render_markdown(views: list[ClaimView], payload: dict[str, Any], header: dic
               "corrected statement were both confirmed. The run's data: "
               "[claims.json](claims.json).", ""]
     lines += [f"* {p}" for p in problems] + ([""] if problems else [])
+    lines += _md_failures(payload, snippets or {})
     lines += ["| claim | verdict | this run | passed / failed / skipped | examples |",
               "|---|---|---|---|---:|"]
     for v in views:
@@ -247,4 +353,7 @@ def render_markdown(views: list[ClaimView], payload: dict[str, Any], header: dic
     lines.append("")
     for v in views:
         lines += _md_claim(v, header)
+    lines += ["## Sentences of the article not checked", ""]
+    for o in OUT_OF_SCOPE:
+        lines += [f"> {' '.join(o.quote.split())}", "", f"{o.reason}", ""]
     return "\n".join(lines) + "\n"

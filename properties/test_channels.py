@@ -18,20 +18,11 @@ import pytest
 from convproof.properties.strategies import cases, channel_cases, deltas, impulse_of
 from convproof.reference import ORACLE
 from convproof.reference.channels import channel_layer, channel_loops
+from convproof.reference.shifted import shifted_sum_channels
 from convproof.theory import counts
 from convproof.theory.indices import PADDINGS, embed, output_shape, shift
 from hypothesis import given
 from hypothesis import strategies as st
-
-
-def layer(x, V, u, padding):
-    """The channel layer, vectorized (reference/channels.py)."""
-    return channel_layer(x, V, u, padding)
-
-
-def single_channel(x, V, u, padding):
-    """The article's single-channel layer: the loop transcription (reference.ORACLE)."""
-    return ORACLE.fn(x, V, u, padding)
 
 
 @pytest.mark.claim("channels")
@@ -39,28 +30,31 @@ def single_channel(x, V, u, padding):
 @given(data=st.data())
 def test_sum_of_single_channel_layers(padding, data):
     """channels: h[..., d] = u[d] + Σ_c layer(x[..., c], V[..., c, d], 0) for every output
-    channel d, and the loop transcription of the channel equation gives the same, exactly."""
+    channel d (layer: the single-channel loop transcription, reference.ORACLE), and the
+    loop transcription of the channel equation and the sum of shifted copies
+    (reference.shifted, the oracle of large inputs) give the same, exactly."""
     case = data.draw(channel_cases(padding), label="case")
     x, V, u = case.x, case.V, case.u
-    h = layer(x, V, u, padding)
+    h = channel_layer(x, V, u, padding)
     expected = np.stack(
-        [u[d] + sum(single_channel(x[..., ci], V[..., ci, d], 0.0, padding)
+        [u[d] + sum(ORACLE.fn(x[..., ci], V[..., ci, d], 0.0, padding)
                     for ci in range(x.shape[-1]))
          for d in range(V.shape[-1])],
         axis=-1,
     )
     np.testing.assert_array_equal(h, expected)
     np.testing.assert_array_equal(channel_loops(x, V, u, padding), expected)
+    np.testing.assert_array_equal(shifted_sum_channels(x, V, u, padding), expected)
 
 
 @pytest.mark.claim("channels")
 @given(case=channel_cases(padding="circular"))
 def test_spatial_shifts_commute_channel_by_channel(case):
     """channels (every cyclic shift of the grid): on the torus
-    layer(roll(x, s)) = roll(layer(x), s) for spatial shifts s, every channel unchanged."""
-    h = layer(case.x, case.V, case.u, "circular")
+    h(roll(x, s)) = roll(h(x), s) for spatial shifts s, every channel unchanged."""
+    h = channel_layer(case.x, case.V, case.u, "circular")
     for s in itertools.product(*(range(n) for n in case.x.shape[:2])):
-        moved = layer(shift(case.x, s, "circular"), case.V, case.u, "circular")
+        moved = channel_layer(shift(case.x, s, "circular"), case.V, case.u, "circular")
         np.testing.assert_array_equal(moved, shift(h, s, "circular"), err_msg=f"shift {s}")
 
 
@@ -76,7 +70,7 @@ def test_locality_channel_by_channel(padding, data):
     x, V, u = case.x, case.V, case.u
     x2 = x.copy()
     x2[k, l, ci] += t
-    difference = layer(x2, V, u, padding) - layer(x, V, u, padding)
+    difference = channel_layer(x2, V, u, padding) - channel_layer(x, V, u, padding)
     expected = np.stack(
         [t * embed(V[..., ci, d], x.shape[:2], padding)[:, :, k, l] for d in range(V.shape[-1])],
         axis=-1,
@@ -105,9 +99,9 @@ def test_parameter_count(delta, c_in, c_out):
     side = 2 * delta + 1
     V = np.arange(1.0, side * side * c_in * c_out + 1).reshape(side, side, c_in, c_out)
     u = -np.arange(1.0, c_out + 1)
-    J = probe_channels(lambda x: layer(x, V, 0 * u, "zeros"), (side, side, c_in))
+    J = probe_channels(lambda x: channel_layer(x, V, 0 * u, "zeros"), (side, side, c_in))
     weights = len(np.unique(J[J != 0]))
-    biases = len(np.unique(layer(np.zeros((side, side, c_in)), V, u, "zeros")))
+    biases = len(np.unique(channel_layer(np.zeros((side, side, c_in)), V, u, "zeros")))
     assert weights + biases == counts.channel_layer_parameters(delta, c_in, c_out)
 
 
@@ -116,9 +110,9 @@ def test_parameter_count(delta, c_in, c_out):
 @given(data=st.data())
 def test_one_channel_is_the_article_layer(padding, data):
     """channels: with C_in = C_out = 1 the channel layer is the single-channel layer,
-    h[..., 0] = layer(x[..., 0], V[..., 0, 0], u[0]), exactly."""
+    h[..., 0] = layer(x[..., 0], V[..., 0, 0], u[0]) (reference.ORACLE), exactly."""
     c = data.draw(cases(padding, max_side=5, max_delta=2, any_layout=False), label="case")
     x, V, u, shape, delta = c.x, c.V, c.u, c.x.shape, c.delta
-    h = layer(x[..., None], V[..., None, None], np.array([u]), padding)
+    h = channel_layer(x[..., None], V[..., None, None], np.array([u]), padding)
     assert h.shape == (*output_shape(shape, delta, padding), 1)
-    np.testing.assert_array_equal(h[..., 0], single_channel(x, V, u, padding))
+    np.testing.assert_array_equal(h[..., 0], ORACLE.fn(x, V, u, padding))

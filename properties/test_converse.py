@@ -19,8 +19,17 @@ import itertools
 import numpy as np
 import pytest
 from convproof.properties.strategies import arrays, deltas, shapes, thorough
+from convproof.reference.torus import dense_torus_layer
 from convproof.theory import counts
-from convproof.theory.indices import embed, fold, shift, window_mask
+from convproof.theory.equivariance import (
+    circulant,
+    commutes_with_every_shift,
+    equivariance_system,
+    group_sum,
+    integer_rank,
+    outside_window,
+)
+from convproof.theory.indices import embed, fold, shift
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -28,51 +37,12 @@ from hypothesis import strategies as st
 MAX_SIDE = 4
 
 
-def dense_torus_layer(x, W, u):
-    """h[i,j] = u[i,j] + Σ_{k,l} W[i,j,k,l]·x[k,l]; trailing axes of x are a batch."""
-    return np.einsum("ijkl,kl...->ij...", W, x) + u.reshape(u.shape + (1,) * (x.ndim - 2))
+def _dense(W, u):
+    """The dense torus layer with weights W and bias u, as a map of x."""
+    return lambda x: dense_torus_layer(x, W, u)
 
 
-def circulant(c):
-    """The dense layer that depends only on the offset: W[i,j,k,l] = c[(k-i) mod h, (l-j) mod w]."""
-    height, width = c.shape
-    i, j, k, l = np.ix_(*(np.arange(n) for n in (height, width, height, width)))
-    return c[(k - i) % height, (l - j) % width]
-
-
-def basis_inputs(shape):
-    """x = 0 and every impulse e_kl (row-major), stacked along a trailing axis: an affine
-    map is known exactly from its values on these."""
-    n = shape[0] * shape[1]
-    return np.concatenate([np.zeros((n, 1)), np.eye(n)], axis=1).reshape(*shape, n + 1)
-
-
-def commutes_with_every_shift(W, u):
-    """layer(roll(x, s)) == roll(layer(x), s) for every s of the torus and every x, decided
-    exactly on x = 0 and the impulses."""
-    shape = u.shape
-    X = basis_inputs(shape)
-    hX = dense_torus_layer(X, W, u)
-    return all(
-        np.array_equal(dense_torus_layer(shift(X, s, "circular"), W, u), shift(hX, s, "circular"))
-        for s in itertools.product(range(shape[0]), range(shape[1]))
-    )
-
-
-def group_sum(W, u):
-    """The dense layer of Σ_s S_-s ∘ L ∘ S_s over every shift s of the torus, probed on
-    x = 0 and the impulses (hw times the group average)."""
-    shape = u.shape
-    X = basis_inputs(shape)
-    total = np.zeros_like(X)
-    for s in itertools.product(range(shape[0]), range(shape[1])):
-        back = (-s[0], -s[1])
-        total += shift(dense_torus_layer(shift(X, s, "circular"), W, u), back, "circular")
-    bias = total[..., 0]
-    return (total[..., 1:] - bias[..., None]).reshape(*shape, *shape), bias
-
-
-def is_shared(W, u):
+def is_circulant(W, u):
     """W is the circulant of its first row and u is constant."""
     return bool(np.array_equal(W, circulant(W[0, 0])) and np.all(u == u.flat[0]))
 
@@ -106,7 +76,7 @@ def test_shared_dense_layers_commute_with_every_shift(data, shape):
     for s in itertools.product(range(shape[0]), range(shape[1])):
         moved = dense_torus_layer(shift(x, s, "circular"), W, u)
         np.testing.assert_array_equal(moved, shift(h, s, "circular"), err_msg=f"shift {s}")
-    assert commutes_with_every_shift(W, u)
+    assert commutes_with_every_shift(_dense(W, u), shape)
     V = data.draw(arrays((2 * data.draw(deltas(), label="Δ") + 1,) * 2), label="V")
     np.testing.assert_array_equal(embed(V, shape, "circular"), circulant(fold(V, shape)))
 
@@ -119,28 +89,28 @@ def test_group_sum_is_shared_and_commutes(data, shape):
     bias Σ u; it commutes with every shift, and a shared layer comes back hw-fold."""
     W = data.draw(arrays((*shape, *shape)), label="W")
     u = data.draw(arrays(shape), label="u")
-    Ws, us = group_sum(W, u)
+    Ws, us = group_sum(_dense(W, u), shape)
     diagonals = sum(
         np.roll(W[i, j], (-i, -j), axis=(0, 1))
         for i, j in itertools.product(range(shape[0]), range(shape[1]))
     )
     np.testing.assert_array_equal(Ws, circulant(diagonals))
     np.testing.assert_array_equal(us, np.full(shape, u.sum()))
-    assert commutes_with_every_shift(Ws, us)
+    assert commutes_with_every_shift(_dense(Ws, us), shape)
     n = shape[0] * shape[1]
-    Wt, ut = group_sum(Ws, us)
+    Wt, ut = group_sum(_dense(Ws, us), shape)
     np.testing.assert_array_equal(Wt, n * Ws)
     np.testing.assert_array_equal(ut, n * us)
 
 
 @pytest.mark.claim("converse")
-@given(layer=dense_torus_layers())
-def test_commuting_layer_is_recovered_from_its_first_row(layer):
+@given(dense=dense_torus_layers())
+def test_commuting_layer_is_recovered_from_its_first_row(dense):
     """converse (only if): a dense layer commutes with every cyclic shift exactly when it
     equals the circulant of its first row W[0, 0] and u is constant."""
-    W, u = layer
-    commutes = commutes_with_every_shift(W, u)
-    assert commutes == is_shared(W, u)
+    W, u = dense
+    commutes = commutes_with_every_shift(_dense(W, u), u.shape)
+    assert commutes == is_circulant(W, u)
     if commutes:
         np.testing.assert_array_equal(W, circulant(W[0, 0]))
 
@@ -163,13 +133,13 @@ def test_group_sum_of_every_basis_layer(record_property):
         for i, j in itertools.product(range(height), range(width)):
             e_u = zero_u.copy()
             e_u[i, j] = 1.0
-            Ws, us = group_sum(zero_W, e_u)
+            Ws, us = group_sum(_dense(zero_W, e_u), shape)
             assert not Ws.any(), (shape, i, j)
             assert np.all(us == 1.0), (shape, i, j)
             for k, l in itertools.product(range(height), range(width)):
                 W = zero_W.copy()
                 W[i, j, k, l] = 1.0
-                Ws, us = group_sum(W, zero_u)
+                Ws, us = group_sum(_dense(W, zero_u), shape)
                 c = np.zeros(shape)
                 c[(k - i) % height, (l - j) % width] = 1.0
                 np.testing.assert_array_equal(Ws, circulant(c), err_msg=f"{shape} {(i, j, k, l)}")
@@ -179,69 +149,6 @@ def test_group_sum_of_every_basis_layer(record_property):
 
 
 # --- sharing-dimension ------------------------------------------------------------------
-
-
-def integer_rank(A):
-    """The rank of an integer matrix, exactly: fraction-free Gaussian elimination in int64.
-
-    Each step replaces every row r below the pivot row p by piv·r - r[c]·p (no division,
-    so every entry stays an integer) and divides the row by the gcd of its entries (which
-    keeps its span); the number of pivots is the rank over Q. An entry that could
-    overflow int64 in the next step raises instead of rounding. For the systems here,
-    whose rows are e_p - e_q (commutation) and e_p (locality), the matrix is totally
-    unimodular (the incidence matrix of a directed graph, plus unit rows), pivots are
-    ±1 and entries stay in {-1, 0, 1}: the guard never fires. numpy.linalg.matrix_rank
-    is not used: its SVD threshold needs a gap argument for each matrix.
-    """
-    A = np.array(A, dtype=np.int64)
-    rank = 0
-    for col in range(A.shape[1]):
-        rows = rank + np.flatnonzero(A[rank:, col])
-        if rows.size == 0:
-            continue
-        pivot = rows[np.argmin(np.abs(A[rows, col]))]
-        A[[rank, pivot]] = A[[pivot, rank]]
-        below = rank + 1 + np.flatnonzero(A[rank + 1 :, col])
-        if below.size:
-            if np.abs(A).max() >= 2**31:
-                raise OverflowError("integer elimination would overflow int64")
-            A[below] = A[rank, col] * A[below] - A[below, col][:, None] * A[rank][None, :]
-            g = np.gcd.reduce(A[below], axis=1)
-            A[below] //= np.where(g == 0, 1, g)[:, None]
-        rank += 1
-    return rank
-
-
-def shift_matrix(shape, s):
-    """P with P·vec(x) = vec(shift(x, s)) on the torus (row-major vec)."""
-    n = int(np.prod(shape))
-    return np.stack([shift(e.reshape(shape), s, "circular").ravel() for e in np.eye(n)], axis=1)
-
-
-def equivariance_system(shape, outside=None):
-    """The integer matrix A with A·vec(M) = 0 iff the linear map M (on vec(x), row-major)
-    commutes with the unit shift along every axis (which generate all shifts), and
-    M[i, k] = 0 wherever ``outside[i, k]``."""
-    n = int(np.prod(shape))
-    eye = np.eye(n, dtype=np.int64)
-    blocks = []
-    for axis in range(len(shape)):
-        unit = tuple(int(d == axis) for d in range(len(shape)))
-        P = shift_matrix(shape, unit).astype(np.int64)
-        # vec(M P - P M) = (I ⊗ P^T - P ⊗ I) vec(M) for row-major vec
-        blocks.append(np.kron(eye, P.T) - np.kron(P, eye))
-    if outside is not None:
-        blocks.append(np.eye(n * n, dtype=np.int64)[outside.ravel()])
-    return np.concatenate(blocks, axis=0)
-
-
-def outside_torus_window(shape, delta):
-    """(hw, hw) mask: True where input pixel k is outside the wrapped Δ-window of hidden
-    pixel i (theory.indices.window_mask, circular)."""
-    return ~np.stack(
-        [window_mask(shape, i, j, delta, "circular").ravel()
-         for i, j in itertools.product(range(shape[0]), range(shape[1]))]
-    )
 
 
 def conv_layers_matrix(shape, delta):
@@ -276,7 +183,7 @@ def test_equivariant_dimension_from_the_constraints(record_property):
     torus conv layers lie in it and span it: their rank is the same number."""
     for height, width, delta in _dimension_scope():
         shape = (height, width)
-        outside = None if delta is None else outside_torus_window(shape, delta)
+        outside = None if delta is None else outside_window(shape, delta)
         A = equivariance_system(shape, outside)
         dimension = A.shape[1] - integer_rank(A)
         expected = counts.equivariant_dimension(height, width, delta)
@@ -285,14 +192,3 @@ def test_equivariant_dimension_from_the_constraints(record_property):
         assert not (A @ C).any(), f"{shape}, Δ={delta}: a conv layer violates the system"
         assert integer_rank(C) == dimension, f"{shape}, Δ={delta}: conv layers do not span"
     record_property("examples", len(_dimension_scope()))
-
-
-@pytest.mark.claim("sharing-dimension")
-@given(shape=shapes(max_side=40), delta=deltas(25))
-def test_dimension_formula_cases(shape, delta):
-    """sharing-dimension: (2Δ+1)^2 exactly when the window fits the torus (2Δ+1 <=
-    min(h, w)); once it wraps, fewer: per axis min(2Δ+1, n), never more than hw."""
-    dim = counts.equivariant_dimension(*shape, delta)
-    assert (dim == counts.local_weights(delta)) == (2 * delta + 1 <= min(shape))
-    assert dim <= min(counts.local_weights(delta), counts.equivariant_dimension(*shape))
-    assert dim == counts.equivariant_dimension_nd(shape, delta)

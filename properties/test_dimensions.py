@@ -15,7 +15,6 @@ import itertools
 
 import numpy as np
 import pytest
-import scipy.signal
 from convproof.properties.strategies import (
     arrays,
     impulse_of,
@@ -24,50 +23,34 @@ from convproof.properties.strategies import (
     thorough,
     turn_shift_of,
 )
-from convproof.properties.test_converse import equivariance_system, integer_rank
-from convproof.reference import ORACLE
+from convproof.reference import BUILTINS, ORACLE
 from convproof.reference.nd import correlate_nd, correlate_nd_loops
-from convproof.reference.scipy_adapters import _ndimage_correlate
+from convproof.reference.sensitivity import sensitivity
+from convproof.reference.shifted import shifted_sum
 from convproof.theory import bounds, counts
 from convproof.theory.bounds import assert_within
-from convproof.theory.indices import delta_of, equivariance_region, fold, output_shape, padded, shift
+from convproof.theory.equivariance import (
+    circulant,
+    commutes_with_every_shift,
+    equivariance_system,
+    integer_rank,
+    outside_window,
+)
+from convproof.theory.indices import equivariance_region, shift
 from hypothesis import given
 from hypothesis import strategies as st
+
+from convproof.harness import bound
 
 NDIMS = (1, 2, 3)
 #: Sides of the grids on which dense N-D weights W[i, k] (N^2 entries) are drawn.
 DENSE_MAX_SIDE = {1: 8, 2: 3, 3: 2}
 
 
-def layer_nd(x, V, u, padding):
-    """The layer in x.ndim dimensions: the vectorized N-D reference."""
-    return correlate_nd(x, V, u, padding)
-
-
-def loops_nd(x, V, u, padding):
-    """The layer in x.ndim dimensions: the loop transcription."""
-    return correlate_nd_loops(x, V, u, padding)
-
-
-def scipy_layer(x, V, u, padding, tool):
-    """u + the correlation by scipy: signal.correlate (method 'direct' or 'fft': 'same' is
-    zero padding, 'valid' is 'valid', the torus is 'valid' on x extended periodically by Δ),
-    or ndimage.correlate (mode 'constant' cropped by Δ for 'valid', 'grid-wrap' for the
-    torus), with reference.scipy_adapters' fix for the weights |w| <= DBL_EPSILON that
-    ndimage skips; it is dimension-agnostic."""
-    delta = delta_of(V)
-    if tool == "ndimage":
-        mode = "grid-wrap" if padding == "circular" else "constant"
-        h = _ndimage_correlate(x, V, mode)
-        if padding == "valid":
-            h = h[tuple(slice(delta, n - delta) for n in x.shape)]
-        return u + h
-    if padding == "zeros":
-        return u + scipy.signal.correlate(x, V, mode="same", method=tool)
-    return u + scipy.signal.correlate(padded(x, delta, padding), V, mode="valid", method=tool)
-
-
-SCIPY_MODELS = {"direct": "direct", "fft": "fft", "ndimage": "direct"}
+#: The scipy adapters of reference.scipy_nd and reference.scipy_adapters that take inputs
+#: of any dimension: scipy.signal.correlate (method 'direct' and 'fft') and
+#: scipy.ndimage.correlate, each with its own error model.
+SCIPY = tuple(BUILTINS[name] for name in ("scipy-direct", "scipy-fft", "ndimage"))
 
 
 @pytest.mark.claim("every-dimension")
@@ -75,11 +58,13 @@ SCIPY_MODELS = {"direct": "direct", "fft": "fft", "ndimage": "direct"}
 @given(data=st.data())
 def test_loop_transcription_equals_vectorized(ndim, data):
     """every-dimension: in d = 1, 2, 3 and every padding, the loop transcription of
-    h[i] = u + Σ_a V[a]·x[i+a] equals the sliding-window reference exactly (integers);
-    in 2-D both equal the article's 2-D loop transcription."""
+    h[i] = u + Σ_a V[a]·x[i+a] equals the sliding-window reference and the sum of shifted
+    copies (reference.shifted, the oracle of large inputs) exactly (integers); in 2-D all
+    equal the article's 2-D loop transcription."""
     c = data.draw(nd_cases(ndim), label="case")
-    expected = loops_nd(c.x, c.V, c.u, c.padding)
-    np.testing.assert_array_equal(layer_nd(c.x, c.V, c.u, c.padding), expected)
+    expected = correlate_nd_loops(c.x, c.V, c.u, c.padding)
+    np.testing.assert_array_equal(correlate_nd(c.x, c.V, c.u, c.padding), expected)
+    np.testing.assert_array_equal(shifted_sum(c.x, c.V, c.u, c.padding), expected)
     if ndim == 2:
         np.testing.assert_array_equal(ORACLE.fn(c.x, c.V, c.u, c.padding), expected)
 
@@ -93,12 +78,12 @@ def test_reference_agrees_with_scipy(ndim, data):
     within theory.bounds on integers, within the bounds on floats of magnitude
     2^-200 .. 2^200."""
     c = data.draw(nd_cases(ndim, exact=None), label="case")
-    ours = layer_nd(c.x, c.V, c.u, c.padding)
-    own = bounds.direct(c.x, c.V, c.u, c.padding)
-    for tool, model in SCIPY_MODELS.items():
-        theirs = scipy_layer(c.x, c.V, c.u, c.padding, tool)
-        tol = own + bounds.for_model(model, c.x, c.V, c.u, c.padding)  # type: ignore[arg-type]
-        assert_within(ours, theirs, tol, f"N-D reference vs scipy {tool}, {c.padding}")
+    ours = correlate_nd(c.x, c.V, c.u, c.padding)
+    own = bounds.direct(c.x, c.V, c.u, c.padding)  # correlate_nd sums directly
+    for tool in SCIPY:
+        theirs = tool.fn(c.x, c.V, c.u, c.padding)
+        tol = own + bound(tool, c.x, c.V, c.u, c.padding)
+        assert_within(ours, theirs, tol, f"N-D reference vs {tool}, {c.padding}")
 
 
 def reindex_weights_nd(W, shape):
@@ -152,14 +137,14 @@ def test_shift_equivariance(ndim, data):
     exactly on the region R_s, the product over the axes of the 2-D theory's per-axis
     condition (theory.indices.equivariance_region)."""
     c = data.draw(nd_cases(ndim, "circular"), label="circular case")
-    h = layer_nd(c.x, c.V, c.u, "circular")
+    h = correlate_nd(c.x, c.V, c.u, "circular")
     for s in np.ndindex(c.x.shape):
-        moved = layer_nd(shift(c.x, s, "circular"), c.V, c.u, "circular")
+        moved = correlate_nd(shift(c.x, s, "circular"), c.V, c.u, "circular")
         np.testing.assert_array_equal(moved, shift(h, s, "circular"), err_msg=f"shift {s}")
     c, s = data.draw(nd_cases(ndim, ("zeros", "valid"), extra=turn_shift_of), label="(case, s)")
     padding = c.padding
-    lhs = layer_nd(shift(c.x, s, "zeros"), c.V, c.u, padding)
-    rhs = shift(layer_nd(c.x, c.V, c.u, padding), s, "zeros")
+    lhs = correlate_nd(shift(c.x, s, "zeros"), c.V, c.u, padding)
+    rhs = shift(correlate_nd(c.x, c.V, c.u, padding), s, "zeros")
     region = np.ones(lhs.shape, dtype=bool)
     delta = c.delta
     for axis, (n, t) in enumerate(zip(c.x.shape, s, strict=True)):
@@ -178,42 +163,14 @@ def test_locality(ndim, data):
     c, (k, t) = data.draw(nd_cases(ndim, extra=impulse_of), label="(case, (k, t))")
     x2 = c.x.copy()
     x2[k] += t
-    difference = layer_nd(x2, c.V, c.u, c.padding) - layer_nd(c.x, c.V, c.u, c.padding)
-    delta = c.delta
-    out = output_shape(c.x.shape, delta, c.padding)
-    base = delta if c.padding == "valid" else 0
-    a = np.array(k).reshape(-1, *(1,) * ndim) - np.indices(out) - base  # a = k - i
-    if c.padding == "circular":
-        n = np.array(c.x.shape).reshape(-1, *(1,) * ndim)
-        expected = t * fold(c.V, c.x.shape)[tuple(a % n)]
-    else:
-        inside = np.all(np.abs(a) <= delta, axis=0)
-        expected = np.where(inside, t * c.V[tuple(np.clip(a, -delta, delta) + delta)], 0.0)
-    np.testing.assert_array_equal(difference, expected)
+    difference = correlate_nd(x2, c.V, c.u, c.padding) - correlate_nd(c.x, c.V, c.u, c.padding)
+    np.testing.assert_array_equal(difference, t * sensitivity(c.V, c.x.shape, c.padding, k))
 
 
-def circulant_nd(c):
-    """The dense N-D layer W[i, k] = c[(k - i) mod n] (flattened to (N, N))."""
-    shape = c.shape
-    d = len(shape)
-    grid = np.indices((*shape, *shape)).reshape(2 * d, -1)
-    offset = (grid[d:] - grid[:d]) % np.array(shape)[:, None]
-    n = c.size
-    return c[tuple(offset)].reshape(n, n)
-
-
-def commutes_nd(W, u, shape):
-    """Whether x -> u + W·x (flattened) commutes with every cyclic shift, decided
-    exactly on x = 0 and the impulses."""
+def _flat_dense(W, u, shape):
+    """x -> u + W·x for a flattened (N, N) W, as a map of arrays of ``shape``."""
     n = u.size
-    X = np.concatenate([np.zeros((n, 1)), np.eye(n)], axis=1).reshape(*shape, n + 1)
-
-    def f(X):
-        return (W @ X.reshape(n, -1) + u.reshape(n, 1)).reshape(X.shape)
-
-    fX = f(X)
-    return all(np.array_equal(f(shift(X, s, "circular")), shift(fX, s, "circular"))
-               for s in np.ndindex(shape))
+    return lambda x: (W @ x.reshape(n) + u).reshape(shape)
 
 
 @pytest.mark.claim("every-dimension")
@@ -225,46 +182,38 @@ def test_weight_sharing_is_forced(ndim, data):
     drawn as a shared layer perturbed, or not, at one hidden position."""
     shape = data.draw(nd_shapes(ndim, max_side=DENSE_MAX_SIDE[ndim]), label="shape")
     n = int(np.prod(shape))
-    W = circulant_nd(data.draw(arrays(shape), label="first row"))
+    W = circulant(data.draw(arrays(shape), label="first row")).reshape(n, n)
     u = np.full(n, float(data.draw(st.integers(-4, 4), label="u")))
     i = data.draw(st.integers(0, n - 1), label="perturbed position")
     if data.draw(st.booleans()):
         W[i] += data.draw(arrays((n,)), label="W perturbation")
     if data.draw(st.booleans()):
         u[i] += data.draw(st.integers(-4, 4), label="u perturbation")
-    shared = np.array_equal(W, circulant_nd(W[0].reshape(shape))) and bool(np.all(u == u[0]))
-    assert commutes_nd(W, u.reshape(shape), shape) == shared
-
-
-def outside_window_nd(shape, delta):
-    """(N, N) mask: True where input k lies outside the wrapped Δ-window of output i."""
-    d = len(shape)
-    grid = np.indices((*shape, *shape)).reshape(2 * d, -1)
-    n = np.array(shape)[:, None]
-    diff = (grid[d:] - grid[:d]) % n
-    distance = np.minimum(diff, n - diff)
-    size = int(np.prod(shape))
-    return np.any(distance > delta, axis=0).reshape(size, size)
+    shared = np.array_equal(W, circulant(W[0].reshape(shape)).reshape(n, n)) and bool(
+        np.all(u == u[0]))
+    assert commutes_with_every_shift(_flat_dense(W, u, shape), shape) == shared
 
 
 def _dimension_shapes():
     wide = thorough()
     one = [(n,) for n in range(1, (12 if wide else 8) + 1)]
+    two = list(itertools.product(range(1, (4 if wide else 3) + 1), repeat=2))
     three = list(itertools.product(range(1, (3 if wide else 2) + 1), repeat=3))
-    return one + three
+    return one + two + three
 
 
 @pytest.mark.claim("every-dimension")
 def test_equivariant_dimension(record_property):
     """every-dimension (sharing dimension, exhaustive): the linear maps on the torus of
     shape n that commute with the d generator shifts (and vanish outside the wrapped
-    Δ-window) form a space of dimension Π n_d (Π min(2Δ+1, n_d)), for every 1-D length
-    up to 8 and every 3-D shape with sides up to 2 (12 and 3 under the thorough profile),
-    Δ in {none, 0, 1, 2, 3}."""
+    Δ-window) form a space of dimension Π n_d (Π min(2Δ+1, n_d)) =
+    counts.equivariant_dimension_nd, for every 1-D length up to 8, 2-D shape with sides up
+    to 3 and 3-D shape with sides up to 2 (12, 4 and 3 under the thorough profile), Δ in
+    {none, 0, 1, 2, 3}."""
     checked = 0
     for shape in _dimension_shapes():
         for delta in (None, 0, 1, 2, 3):
-            outside = None if delta is None else outside_window_nd(shape, delta)
+            outside = None if delta is None else outside_window(shape, delta)
             A = equivariance_system(shape, outside)
             dimension = A.shape[1] - integer_rank(A)
             assert dimension == counts.equivariant_dimension_nd(shape, delta), (shape, delta)

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from convproof.properties.strategies import MAX_DELTA, MAX_SIDE, cases, impulse_of
+from convproof.reference.sensitivity import sensitivity
 from convproof.theory.bounds import assert_within
 from convproof.theory.indices import PADDINGS, embed, output_shape, window_mask
 from hypothesis import given
@@ -15,20 +16,21 @@ from convproof.harness import bound, call, paddings_of
 @given(data=st.data())
 def test_sensitivity_is_the_kernel_inside_the_window_and_zero_outside(layer, data):
     """locality: with every padding, the layer is affine and h(x + t·e_kl) - h(x) =
-    t·W[:, :, k, l], where W[i,j,k,l] = V[k-i, l-j] inside the Δ-window of (i,j) and 0
-    outside it: changing x outside the window leaves h[i,j] unchanged."""
-    # the expected value comes from the dense W, (hw)^2 entries: images up to 16×16
-    # (test_layers_nd's locality reaches every size)
-    case, ((k, l), t) = data.draw(cases(paddings_of(layer), max_side=16, max_delta=7,
-                                        extra=impulse_of, limits=layer.limits),
-                                  label="(case, ((k, l), t))")
+    t·∂h/∂x_kl, where ∂h[i,j]/∂x[k,l] = V[k-i, l-j] inside the Δ-window of (i,j) (summed
+    over wrapped offsets on the torus) and 0 outside it: changing x outside the window
+    leaves h[i,j] unchanged. The expected value is reference.sensitivity's transcription,
+    which shares no code with any layer (not theory.indices.embed, which reference.dense
+    computes with)."""
+    case, ((k, l), t) = data.draw(
+        cases(paddings_of(layer), extra=impulse_of, limits=layer.limits),
+        label="(case, ((k, l), t))")
     padding = case.padding
     x2 = case.x.copy()
     x2[k, l] += t
     difference = call(layer, x2, case.V, case.u, padding) - call(
         layer, case.x, case.V, case.u, padding
     )
-    expected = t * embed(case.V, case.x.shape, padding)[:, :, k, l]
+    expected = t * sensitivity(case.V, case.x.shape, padding, (k, l))
     tol = bound(layer, x2, case.V, case.u, padding) + bound(layer, case.x, case.V, case.u, padding)
     assert_within(difference, expected, tol, f"{layer}: h(x + {t}·e_{k, l}) - h(x)")
 

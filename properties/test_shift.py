@@ -97,7 +97,7 @@ def _zeros_examples(**more):
     return decorate
 
 
-def _declared(layer, padding):
+def _declares_zero_padding(layer, padding):
     """Skip a layer that declares neither zero padding; reject the example for a
     padding it does not declare (the other one is drawn as often)."""
     if not set(ZERO_PADDINGS) & layer.paddings:
@@ -112,7 +112,7 @@ def test_shift_equivariance_inside_the_region(layer, case_and_shift, padding):
     """shift-zeros: with zero padding or 'valid' output and zero-filling shifts,
     layer(shift(x, s)) = shift(layer(x), s) on the region R_s of equivariance_region;
     explicit examples as for the torus, target() as there."""
-    _declared(layer, padding)
+    _declares_zero_padding(layer, padding)
     drawn, s = case_and_shift
     case = fitted(within(drawn, layer.limits), padding)
     note(f"under {padding!r}: {case!r}")
@@ -137,7 +137,7 @@ def test_region_is_the_largest(layer, case_and_shift, padding, pick):
     x = 0 with u = 1 where shift(h) is filled with zeros, else an impulse at a pixel that
     one side's window reads and the other's does not, with V all ones and u = 0. The
     position is the pick-th outside R_s (cyclically); explicit examples as above."""
-    _declared(layer, padding)
+    _declares_zero_padding(layer, padding)
     drawn, s = case_and_shift
     case = fitted(within(drawn, layer.limits), padding)
     shape, delta = case.x.shape, case.delta

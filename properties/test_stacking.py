@@ -9,7 +9,12 @@ h1[i] = u1 + Σ_a V1[a]·x[i + a] and h2[i] = u2 + Σ_b V2[b]·h1[i + b],
 K is the full *convolution* of the two kernels (not their correlation): with kernels
 stored at V[Δ + a], K = scipy.signal.convolve(V1, V2, mode='full'), of radius Δ1 + Δ2, and
 symmetric in V1, V2. For L layers, fold this over the stack: radius ΣΔ, so the receptive
-field grows linearly with depth.
+field grows linearly with depth. Per axis, K is the product of the kernels' polynomials
+(Σ_a V[a]·z^a), and a product of nonzero polynomials is nonzero in its extreme terms:
+when every kernel has a nonzero entry on each side of its box, K reaches each side of the
+box of radius ΣΔ. Inside, entries can cancel: for kernels without zero entries the
+receptive field need not fill the box (V1 = ones(3, 3), V2 = outer([1, -1, 1], [1, -1, 1])
+reach 9 of its 25 pixels); for positive kernels it does.
 
 Where it holds exactly: on the torus (no border; the composed kernel may wrap), for
 'valid' (every window stays inside), and for 'zeros' at the outputs whose intermediate
@@ -33,24 +38,61 @@ from convproof.theory.indices import shift
 from hypothesis import given
 from hypothesis import strategies as st
 
+from convproof.harness import refute
+
 KERNEL_BOUND = 8
+#: What the kernels of :func:`layer_stacks` may hold: any entries; a nonzero entry on each
+#: side of the box ("sided", the condition for the receptive field to reach each side);
+#: no zero entry ("nonzero"); positive entries ("positive", the condition for it to fill
+#: the box).
+KINDS = ("any", "sided", "nonzero", "positive")
+
+
+def _as_kind(V, kind):
+    """V made to satisfy ``kind`` (:data:`KINDS`) with the least change: a side of zeros
+    gets a 1 at its end, zeros become 1, entries become |v| + 1 (capped at 8)."""
+    if kind == "positive":
+        return np.minimum(np.abs(V) + 1, KERNEL_BOUND)
+    if kind == "nonzero":
+        return np.where(V == 0, 1.0, V)
+    if kind == "sided":
+        V = V.copy()
+        for side in (V[0, :], V[-1, :], V[:, 0], V[:, -1]):
+            if not side.any():
+                side[-1] = 1.0
+    return V
 
 
 @st.composite
-def layer_stacks(draw, min_layers=1, max_layers=3, max_delta=2, positive=False):
-    """Kernels V1..VL (radii 0..max_delta, entries |v| <= 8, or 1..8 if ``positive``)
-    and biases u1..uL."""
+def layer_stacks(draw, min_layers=1, max_layers=3, max_delta=2, kind="any"):
+    """Kernels V1..VL (radii 0..max_delta, integer entries |v| <= 8, of the ``kind`` of
+    :data:`KINDS`) and biases u1..uL."""
     depth = draw(st.integers(min_layers, max_layers), label="L")
     radii = [draw(st.integers(0, max_delta)) for _ in range(depth)]
-    kernels = [draw(small_arrays((2 * d + 1,) * 2, KERNEL_BOUND)) for d in radii]
-    if positive:
-        kernels = [np.minimum(np.abs(V) + 1, KERNEL_BOUND) for V in kernels]
+    kernels = [_as_kind(draw(small_arrays((2 * d + 1,) * 2, KERNEL_BOUND)), kind) for d in radii]
     biases = [float(draw(st.integers(-KERNEL_BOUND, KERNEL_BOUND))) for _ in radii]
     return kernels, biases
 
 
 def _radius(V):
     return (V.shape[0] - 1) // 2
+
+
+def receptive_field_of_stack(Vs, us):
+    """The pixels of x that output 0 of the stack sees, as signed offsets (c0, c1) on a
+    torus of side 2ΣΔ + 2, where the box of radius ΣΔ does not wrap onto itself: by shift
+    equivariance output c sees x[c + a] iff the impulse response at -a is nonzero (h(e_0)
+    - h(0) at pixel -a). Returns the set of offsets and the radius ΣΔ
+    (counts.stacked_radius)."""
+    radius = counts.stacked_radius([_radius(V) for V in Vs])
+    n = 2 * radius + 2
+    impulse = np.zeros((n, n))
+    impulse[0, 0] = 1.0
+    response = (stacks.run_stack(impulse, Vs, us, "circular")
+                - stacks.run_stack(0 * impulse, Vs, us, "circular"))
+    signed = np.where(np.arange(n) <= n // 2, np.arange(n), np.arange(n) - n)
+    seen = {(-int(signed[k]), -int(signed[l])) for k, l in np.argwhere(response != 0)}
+    return seen, radius
 
 
 @pytest.mark.claim("stacking")
@@ -93,23 +135,43 @@ def test_zero_padded_stack_inside(stack, x):
 
 
 @pytest.mark.claim("stacking")
-@given(stack=layer_stacks(max_layers=4, positive=True))
+@given(stack=layer_stacks(max_layers=4, kind="sided"))
 def test_receptive_field_grows_linearly(stack):
-    """stacking: the receptive field of a stack (kernels without zero entries) is the box
-    of radius Δ1 + ... + ΔL, (2ΣΔ+1)^2 pixels; for L layers of radius Δ, radius LΔ. Read
-    off the torus of side 2ΣΔ + 2, where the box does not wrap onto itself: by shift
-    equivariance output c sees x[k] iff the impulse response at -(k - c) is nonzero."""
-    Vs, us = stack
-    radius = counts.stacked_radius([_radius(V) for V in Vs])
-    n = 2 * radius + 2
-    impulse = np.zeros((n, n))
-    impulse[0, 0] = 1.0
-    response = (stacks.run_stack(impulse, Vs, us, "circular")
-                - stacks.run_stack(0 * impulse, Vs, us, "circular"))
-    distance = np.minimum(np.arange(n), n - np.arange(n))
-    box = (distance[:, None] <= radius) & (distance[None, :] <= radius)
-    np.testing.assert_array_equal(response != 0, box)
-    assert int(box.sum()) == (2 * radius + 1) ** 2
+    """stacking: the receptive field of L stacked layers lies in the box of radius
+    ΣΔ = Δ1 + ... + ΔL and reaches each of its four sides, whenever every kernel has a
+    nonzero entry on each side of its own box (any integer entries otherwise): the
+    field's radius grows linearly with depth, LΔ for L layers of radius Δ."""
+    seen, radius = receptive_field_of_stack(*stack)
+    rows, cols = {c0 for c0, _ in seen}, {c1 for _, c1 in seen}
+    assert all(abs(c0) <= radius and abs(c1) <= radius for c0, c1 in seen)
+    assert (min(rows), max(rows), min(cols), max(cols)) == (-radius, radius, -radius, radius)
+
+
+@pytest.mark.claim("stacking")
+@given(stack=layer_stacks(max_layers=4, kind="positive"))
+def test_receptive_field_fills_the_box_for_positive_kernels(stack):
+    """stacking: with positive kernels the receptive field is the whole box of radius ΣΔ,
+    (2ΣΔ + 1)^2 pixels (every offset c = a1 + ... + aL is a sum of positive products)."""
+    seen, radius = receptive_field_of_stack(*stack)
+    box = {(c0, c1) for c0 in range(-radius, radius + 1) for c1 in range(-radius, radius + 1)}
+    assert seen == box
+    assert len(seen) == (2 * radius + 1) ** 2
+
+
+@pytest.mark.claim("stacking")
+def test_nonzero_kernels_need_not_fill_the_box(request):
+    """stacking: read as 'kernels without zero entries fill the box of radius ΣΔ,
+    (2ΣΔ+1)^2 pixels', the statement is false: entries of the composed kernel cancel.
+    Hypothesis finds the minimal stack of nonzero integer kernels whose receptive field
+    misses part of its box."""
+
+    def violates(stack):
+        seen, radius = receptive_field_of_stack(*stack)
+        return len(seen) < (2 * radius + 1) ** 2
+
+    Vs, _ = refute(request, layer_stacks(min_layers=2, max_layers=2, max_delta=1, kind="nonzero"),
+                    violates, "kernels without zero entries reach (2ΣΔ+1)^2 pixels")
+    assert all(np.all(V != 0) for V in Vs)
 
 
 @pytest.mark.claim("stacking")

@@ -1,4 +1,5 @@
-"""The layer contract every implementation under test satisfies, and its loader.
+"""The layer contract every implementation under test satisfies, and the import of a
+``MODULE:NAME`` callable (reference.load adds the built-in names).
 
 ``layer(x, V, u, padding) -> h`` with
 
@@ -9,9 +10,10 @@
   the image), ``"zeros"`` (output (H, W), x is 0 outside the image) or ``"circular"``
   (output (H, W), indices modulo H and W, also when the kernel is larger than the image).
 
-It must not modify x or V and must give the same answer when called again. A padding it
-does not support raises NotImplementedError, and the properties for that padding are
-reported as skipped for it.
+It must not modify x or V, nor process-wide state (numpy's error state and print options,
+the global random states), and must give the same answer when called again. It declares
+the paddings it supports (below): the properties for the others are reported as skipped
+for it, while a NotImplementedError for an input it declares fails the property.
 
 The same contract in other dimensions and with channels, for implementations that
 declare them:
@@ -144,6 +146,14 @@ _ALLOWED: dict[str, Any] = {
 }
 
 
+def check_fits(spatial: tuple[int, ...], delta: int) -> None:
+    """The contract's ValueError for 'valid' when the kernel (side 2Δ+1) is larger than
+    the input along some spatial axis: there is no valid window (libraries that would
+    silently swap their inputs are stopped here)."""
+    if min(spatial) < 2 * delta + 1:
+        raise ValueError(f"a {2 * delta + 1}-wide kernel is larger than the input {tuple(spatial)}")
+
+
 def declare(**declared: Any) -> Callable[[F], F]:
     """Decorator: ``@declare(error_model="direct", dims=(1, 2, 3))`` stores
     ``Declares(**declared)`` on the callable as ``fn.convproof``; invalid values raise
@@ -227,7 +237,9 @@ class MissingDependencyError(ImplSpecError):
     """A built-in whose optional dependency is not installed."""
 
 
-def _import_target(spec: str) -> object:
+def import_target(spec: str) -> object:
+    """The callable that ``MODULE:NAME`` or ``path/to/file.py:NAME`` names; ImplSpecError
+    says in one line what is wrong."""
     if ":" not in spec:
         raise ImplSpecError(f"--impl {spec!r}: expected MODULE:NAME or path/to/file.py:NAME")
     target, _, name = spec.rpartition(":")
@@ -270,24 +282,3 @@ def as_layer(name: str, fn: object) -> Layer:
         return Layer(name=name, fn=fn, declares=declared(fn))  # type: ignore[arg-type]
     except ValueError as exc:
         raise ImplSpecError(f"--impl {name!r}: {exc}") from None
-
-
-def load(spec: str) -> Layer:
-    """A built-in name, ``MODULE:NAME`` or ``path/to/file.py:NAME`` as a :class:`Layer`."""
-    from convproof.reference import BUILTINS, OPTIONAL
-
-    if spec in BUILTINS:
-        return BUILTINS[spec]
-    if spec in OPTIONAL:
-        optional = OPTIONAL[spec]
-        if importlib.util.find_spec(optional.module) is None:
-            raise MissingDependencyError(
-                f"--impl {spec}: {optional.module} is not installed; {optional.install}")
-        return as_layer(spec, _import_target(optional.target))
-    if ":" not in spec:
-        raise ImplSpecError(
-            f"--impl {spec!r}: not a built-in ({', '.join([*BUILTINS, *OPTIONAL])}) and not "
-            "MODULE:NAME "
-            "or path/to/file.py:NAME"
-        )
-    return as_layer(spec, _import_target(spec))

@@ -11,8 +11,13 @@ otherwise, where numpy would swap its inputs); 'circular' extends x periodically
 from __future__ import annotations
 
 import numpy as np
-from convproof.reference.contract import declare
+from convproof.reference.contract import check_fits, declare
 from convproof.theory.indices import delta_of, padded
+
+
+def _same(x: np.ndarray, V: np.ndarray, delta: int) -> np.ndarray:
+    """The zero-padded correlation, one output per input: 'full' cropped from Δ."""
+    return np.correlate(x, V, mode="full")[delta : delta + len(x)]
 
 
 @declare(error_model="direct", dims=(1,), dtypes=("float64", "float32"))
@@ -22,11 +27,10 @@ def numpy_layer(x: np.ndarray, V: np.ndarray, u: float, padding: str) -> np.ndar
         raise NotImplementedError("numpy.correlate is 1-D only")
     delta = delta_of(V)
     if padding == "valid":
-        if len(x) < 2 * delta + 1:
-            raise ValueError(f"kernel {V.shape} is larger than the signal {x.shape}")
+        check_fits(x.shape, delta)
         h = np.correlate(x, V, mode="valid")
     elif padding == "zeros":
-        h = np.correlate(x, V, mode="full")[delta : delta + len(x)]
+        h = _same(x, V, delta)
     elif padding == "circular":
         h = np.correlate(padded(x, delta, "circular"), V, mode="valid")
     else:

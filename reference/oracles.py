@@ -9,20 +9,28 @@ reference.contract.Limits):
 * the literal transcriptions of the equation, one term at a time (reference.loops,
   reference.nd.correlate_nd_loops, reference.channels.channel_loops_nd), which declare
   the work they take on (pure Python, 0.2 to 3 µs per term: a few milliseconds at most);
-* beyond that, the vectorized references (reference.vectorized, reference.nd.correlate_nd,
-  reference.channels.channel_layer): sliding windows contracted with V.
+* beyond that, the sum of shifted copies of the input (reference.shifted), vectorized over
+  the outputs; it shares no code with the sliding-window layers (reference.vectorized,
+  reference.nd.correlate_nd, reference.channels.channel_layer), so those too meet an
+  independent computation on large inputs.
+
+A layer is "itself" when it is the same function once wrappers made with
+functools.wraps are removed (:func:`inspect.unwrap`): a user's wrapper around a reference
+is that reference.
 
 All compute in float64 with direct summation (exact on integer data, theory.bounds).
 """
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
-from convproof.reference.channels import channel_layer, channel_loops_nd
+from convproof.reference.channels import channel_loops_nd
 from convproof.reference.contract import Layer, as_layer
 from convproof.reference.loops import loops
-from convproof.reference.nd import correlate_nd, correlate_nd_loops
-from convproof.reference.vectorized import vectorized
+from convproof.reference.nd import correlate_nd_loops
+from convproof.reference.shifted import shifted_sum, shifted_sum_channels
 
 LITERAL: tuple[Layer, ...] = (
     as_layer("loops", loops),
@@ -30,9 +38,8 @@ LITERAL: tuple[Layer, ...] = (
     as_layer("channel-loops", channel_loops_nd),
 )
 VECTORIZED: tuple[Layer, ...] = (
-    as_layer("vectorized", vectorized),
-    as_layer("nd-vectorized", correlate_nd),
-    as_layer("channel-vectorized", channel_layer),
+    as_layer("shifted-sum", shifted_sum),
+    as_layer("channel-shifted-sum", shifted_sum_channels),
 )
 
 
@@ -41,11 +48,40 @@ def oracle_for(layer: Layer, x: np.ndarray, V: np.ndarray) -> Layer:
     x's dimension and channels, literal while within its declared limits."""
     channels = V.ndim == x.ndim + 1
     ndim = x.ndim - 1 if channels else x.ndim
+    itself = inspect.unwrap(layer.fn)
     for oracle in (*LITERAL, *VECTORIZED):
-        if oracle.fn is layer.fn or oracle.channels != channels or not oracle.limits.admit(x, V):
+        if inspect.unwrap(oracle.fn) is itself or oracle.channels != channels:
             continue  # a channel reference takes plain inputs, but as another equation
+        if not oracle.limits.admit(x, V):
+            continue
         if oracle.supports("zeros", ndim, channels):  # a reason it does not
             continue
         return oracle
     raise LookupError(f"no reference independent of {layer} for a {ndim}-D input"
                       f"{' with channels' if channels else ''}")
+
+
+# --- the conv contract ------------------------------------------------------------------
+
+#: Multiply-adds above which the conv contract's literal loops (reference.conv.conv_loops,
+#: a few µs a term) give way to the vectorized references.
+CONV_LITERAL_WORK = 4_000
+
+
+def conv_oracle_for(conv: object, x: np.ndarray, w: np.ndarray, spec: object) -> object:
+    """An independent conv reference for ``conv`` on (x, w, spec): the literal loops
+    while cheap (:data:`CONV_LITERAL_WORK`), else the first of the tap-by-tap and window
+    references that is not ``conv`` itself (once functools.wraps wrappers are removed,
+    as for the layers)."""
+    from convproof.reference import CONV_BUILTINS
+    from convproof.reference.conv import work as conv_work
+
+    names = ("conv-loops", "conv-taps", "conv-windows")
+    if conv_work(x, w, spec) > CONV_LITERAL_WORK:  # type: ignore[arg-type]
+        names = names[1:]
+    itself = inspect.unwrap(getattr(conv, "fn", conv))
+    for name in names:
+        oracle = CONV_BUILTINS[name]
+        if inspect.unwrap(oracle.fn) is not itself:
+            return oracle
+    raise LookupError(f"no conv reference independent of {conv}")

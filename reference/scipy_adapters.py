@@ -30,21 +30,16 @@ import numpy as np
 # scipy's submodules load on first use (SciPy's lazy loading): a fast start for
 # pytest-xdist's controller, which builds the layers but never calls them
 import scipy
-from convproof.reference.contract import declare
+from convproof.reference.contract import check_fits, declare
 from convproof.theory.indices import delta_of
 
 _SIGNAL_BOUNDARY = {"zeros": "fill", "circular": "wrap"}
 _NDIMAGE_MODE = {"zeros": "constant", "circular": "grid-wrap"}
 
 
-def _check_valid(x: np.ndarray, V: np.ndarray) -> None:
-    if x.shape[0] < V.shape[0] or x.shape[1] < V.shape[1]:
-        raise ValueError(f"kernel {V.shape} is larger than the image {x.shape}")
-
-
 def _signal(op, x: np.ndarray, K: np.ndarray, u: float, padding: str) -> np.ndarray:  # noqa: ANN001
     if padding == "valid":
-        _check_valid(x, K)
+        check_fits(x.shape, delta_of(K))
         return u + op(x, K, mode="valid")
     if padding not in _SIGNAL_BOUNDARY:
         raise ValueError(f"unknown padding {padding!r}")
@@ -81,8 +76,7 @@ def _ndimage_correlate(x: np.ndarray, V: np.ndarray, mode: str, origin: int = 0)
 def _ndimage_single(x: np.ndarray, V: np.ndarray, padding: str) -> np.ndarray:
     delta = delta_of(V)
     if padding == "valid":
-        if min(x.shape) < 2 * delta + 1:
-            raise ValueError(f"kernel {V.shape} is larger than the image {x.shape}")
+        check_fits(x.shape, delta)
         full = _ndimage_correlate(x, V, "constant")
         return full[tuple(slice(delta, n - delta) for n in x.shape)]
     if padding not in _NDIMAGE_MODE:

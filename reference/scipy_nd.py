@@ -17,15 +17,14 @@ import numpy as np
 # scipy's submodules load on first use (SciPy's lazy loading): a fast start for
 # pytest-xdist's controller, which builds the layers but never calls them
 import scipy
-from convproof.reference.contract import declare
+from convproof.reference.contract import check_fits, declare
 from convproof.theory.indices import delta_of, padded
 
 
 def _correlate(x: np.ndarray, V: np.ndarray, padding: str, method: str) -> np.ndarray:
     delta = delta_of(V)
     if padding == "valid":
-        if min(x.shape) < 2 * delta + 1:
-            raise ValueError(f"kernel {V.shape} is larger than the image {x.shape}")
+        check_fits(x.shape, delta)
         return scipy.signal.correlate(x, V, mode="valid", method=method)
     if padding == "zeros":
         return scipy.signal.correlate(x, V, mode="same", method=method)

@@ -5,30 +5,7 @@ import textwrap
 
 import pytest
 
-CORRECT = '''
-import numpy as np
-
-def layer(x, V, u, padding):
-    """An independent, correct implementation: pad, then sum shifted copies."""
-    d = (V.shape[0] - 1) // 2
-    H, W = x.shape
-    if padding == "valid":
-        if H < 2 * d + 1 or W < 2 * d + 1:
-            raise ValueError("kernel larger than image")
-        xp, out = x, (H - 2 * d, W - 2 * d)
-    else:
-        mode = "wrap" if padding == "circular" else "constant"
-        xp, out = np.pad(x, d, mode=mode), (H, W)
-    h = np.full(out, float(u))
-    for a in range(2 * d + 1):
-        for b in range(2 * d + 1):
-            h += V[a, b] * xp[a:a + out[0], b:b + out[1]]
-    return h
-
-layer.error_model = "direct"
-'''
-
-FLIPPED = CORRECT.replace("V[a, b] * xp", "V[-1 - a, -1 - b] * xp")
+from tests.external_impls import CORRECT, FLIPPED
 
 
 def _write(tmp_path, source, name="impl.py"):
@@ -48,8 +25,10 @@ def test_external_correct_implementation_passes(tmp_path, run_pytest):
     assert layer_tests
     assert {t["impl"] for t in layer_tests} == {f"{impl}:layer"}
     # A bare callable declares only 2-D float64: the N-D, channel and float32
-    # properties skip for it, and every other layer property must pass.
-    undeclared = ("test_layers_nd.py", "test_agrees_in_float32")
+    # properties skip for it, and every other layer property must pass; it implements
+    # the layer contract, so the conv contract's properties skip for it too.
+    undeclared = ("test_layers_nd.py", "test_agrees_in_float32", "test_conv_",
+                  "test_pooling.py::test_average_pooling_is_a_uniform_convolution")
     declared = [t for t in layer_tests if not any(part in t["nodeid"] for part in undeclared)]
     assert declared
     assert all(t["outcome"] == "passed" for t in declared), [t["nodeid"] for t in declared
@@ -110,16 +89,20 @@ def test_unknown_claim_id_is_rejected(repo_copy, run_pytest):
 
 
 def test_claims_table_lists_every_claim(run_pytest, tmp_path):
-    from convproof.theory.claims import CLAIMS
+    from convproof.theory.claims import BY_ID, CLAIMS
 
     out = tmp_path / "claims.json"
     result = run_pytest("properties/test_parameters.py", "--claims-json", str(out))
     assert result.returncode == 0, result.stdout[-2000:]
     assert "= claims =" in result.stdout.replace("==", "=")
-    for claim in CLAIMS:
-        assert claim.id in result.stdout
     data = json.loads(out.read_text())
     assert [c["id"] for c in data["claims"]] == [c.id for c in CLAIMS]
+    # the terminal has a row for each claim the run selected; the JSON has every claim
+    ran = [c["id"] for c in data["claims"] if c["passed"] + c["failed"] + c["skipped"]]
+    table = result.stdout.split(" claims ", 1)[1]
+    assert [line.split()[0] for line in table.splitlines()
+            if line.split()[:1] and line.split()[0] in BY_ID] == ran
+    assert f"{len(CLAIMS) - len(ran)} of {len(CLAIMS)} claims not selected" in result.stdout
     assert set(data["versions"]) >= {"python", "numpy", "scipy", "hypothesis"}
     rows = {c["id"]: c for c in data["claims"]}
     assert rows["billions-to-hundreds"]["passed"] == 1

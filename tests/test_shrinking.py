@@ -2,7 +2,7 @@
 (tests/mutants.py), the example Hypothesis reports after shrinking is small, of small
 integers or short decimals, and a bug that lives at a size is reported at that size.
 
-For each mutant, the first property (cheapest first, as tests/test_mutants.py orders
+For each mutant, the first property (cheapest first, as tests/catalogue.py orders
 them) whose generated examples fail is run again with shrinking, and the arrays of the
 layer's first call in the example Hypothesis reports are taken as the counterexample.
 Explicit ``@example``s are left out: they are the suite's own pinned inputs (distinct
@@ -28,8 +28,8 @@ from convproof.reference.contract import Layer
 from hypothesis import Phase, Verbosity, settings
 
 from tests import mutants
+from tests.catalogue import PROPERTIES, Property, is_failure
 from tests.mutants import KIND, MUTANTS
-from tests.test_mutants import PROPERTIES, Property, _is_failure
 
 pytestmark = pytest.mark.machinery
 
@@ -92,7 +92,7 @@ def _recording(prop: Property, calls: list[Call], failing: list[list[Call]]) -> 
         try:
             inner(*args, **kwargs)
         except BaseException as exc:
-            if _is_failure(exc):
+            if is_failure(exc):
                 failing.append(list(calls))
             raise
 
@@ -124,7 +124,7 @@ def reported(prop: Property, layer: Layer) -> Call | None:
         except pytest.skip.Exception:
             return None
         except BaseException as exc:
-            if not _is_failure(exc):
+            if not is_failure(exc):
                 raise
     if not failing or not failing[-1]:
         return None

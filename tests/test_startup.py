@@ -31,13 +31,18 @@ def test_hypothesis_is_not_rewritten():
 
 
 def test_only_xdist_workers_freeze_the_collector_at_exit():
-    """A worker freezes the collector's objects at unconfigure; a serial run or controller
-    (no ``workerinput``) does not, since its process may go on after ``pytest.main()``."""
+    """A worker of a convproof run freezes the collector's objects at unconfigure; a serial
+    run or controller (no ``workerinput``) does not, since its process may go on after
+    ``pytest.main()``, nor does a worker of a project's other tests."""
+    worker = {"workerid": "gw0"}
     assert gc.get_freeze_count() == 0
     try:
-        plugin.pytest_unconfigure(SimpleNamespace())
+        plugin.pytest_unconfigure(SimpleNamespace(stash={plugin.CONVPROOF_RUN: True}))
         assert gc.get_freeze_count() == 0
-        plugin.pytest_unconfigure(SimpleNamespace(workerinput={"workerid": "gw0"}))
+        plugin.pytest_unconfigure(SimpleNamespace(workerinput=worker, stash={}))
+        assert gc.get_freeze_count() == 0
+        plugin.pytest_unconfigure(SimpleNamespace(workerinput=worker,
+                                                  stash={plugin.CONVPROOF_RUN: True}))
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()

@@ -85,6 +85,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+from convproof.theory.conv import ConvSpec, conv_pad, products_per_output, window_view
+from convproof.theory.conv import conv_shape as conv_output_shape
+from convproof.theory.conv import padded_index as conv_padded_index
 from convproof.theory.indices import Padding, delta_of, fold, output_shape, padded, windows
 
 Model = Literal["direct", "fft"]
@@ -260,6 +263,15 @@ def excess(r: np.ndarray, bound: Bound) -> float:
     return norm2(over) - bound.normwise
 
 
+class MismatchError(AssertionError):
+    """A failed comparison, carrying its two sides (as float64 arrays) and what was
+    compared, for the evidence a failure report keeps."""
+
+    def __init__(self, message: str, actual: np.ndarray, expected: np.ndarray, what: str) -> None:
+        super().__init__(message)
+        self.actual, self.expected, self.what = actual, expected, what
+
+
 def assert_within(actual: np.ndarray, expected: np.ndarray, bound: Bound, what: str) -> None:
     """Fail with a one-paragraph diagnostic unless actual - expected is within ``bound``.
 
@@ -269,15 +281,17 @@ def assert_within(actual: np.ndarray, expected: np.ndarray, bound: Bound, what: 
     actual = np.asarray(actual, dtype=np.float64)
     expected = np.asarray(expected, dtype=np.float64)
     if actual.shape != expected.shape:
-        raise AssertionError(f"{what}: shape {actual.shape} != expected {expected.shape}")
+        raise MismatchError(f"{what}: shape {actual.shape} != expected {expected.shape}",
+                       actual, expected, what)
     if bound.is_zero:
         if np.array_equal(actual, expected):
             return
         bad = np.argwhere(actual != expected)
         first = tuple(int(v) for v in bad[0])
-        raise AssertionError(
+        raise MismatchError(
             f"{what}: not exactly equal at {len(bad)} of {actual.size} positions; "
-            f"first at {first}: {actual[first]!r} != {expected[first]!r}"
+            f"first at {first}: {float(actual[first])!r} != {float(expected[first])!r}",
+            actual, expected, what,
         )
     with np.errstate(invalid="ignore", over="ignore"):  # inf - inf: reported below
         r = actual - expected
@@ -287,9 +301,152 @@ def assert_within(actual: np.ndarray, expected: np.ndarray, bound: Bound, what: 
         elementwise = np.broadcast_to(bound.elementwise, r.shape)
         over = np.where(np.isfinite(r), np.abs(r) - elementwise, np.inf)
         worst = tuple(int(v) for v in np.unravel_index(np.argmax(over), r.shape))
-        raise AssertionError(
+        raise MismatchError(
             f"{what}: difference exceeds the error bound (theory.bounds); worst element "
             f"{worst}: |difference| {abs(r[worst]):.3e}, elementwise bound there "
             f"{elementwise[worst]:.3e}; normwise bound {bound.normwise:.3e}, "
-            f"||difference||_2 {norm2(r):.3e}"
+            f"||difference||_2 {norm2(r):.3e}",
+            actual, expected, what,
         )
+
+
+def pooled(bound: Bound, pool: str, a: np.ndarray, b: np.ndarray) -> Bound:
+    """A bound on pool(a) - pool(b), a scalar, when a - S(b) is within ``bound`` for a
+    permutation S of the outputs (a cyclic shift) that the pooling ignores.
+
+    Write a = S(b) + e1 + e2 with |e1| <= E (elementwise) and ||e2||_2 <= N (item 4).
+
+    * ``"max"``: max a and max S(b) = max b differ by at most max|e| <= max E + N (moving
+      every entry by at most m moves the maximum by at most m); the maximum itself is
+      computed exactly (a comparison, no rounding).
+    * ``"sum"``, computed correctly rounded (math.fsum, a relative error of at most u_p):
+      |Σa - Σb| = |Σe| <= ΣE + √M·N over the M outputs (Cauchy-Schwarz), plus
+      u_p·(|Σa| + |Σb|) for the two roundings.
+    """
+    E = np.broadcast_to(np.asarray(bound.elementwise, dtype=np.float64), np.shape(a))
+    if pool == "max":
+        return Bound(elementwise=float(E.max(initial=0.0)) + bound.normwise)
+    if pool == "sum":
+        u = unit_roundoff(np.float64)
+        rounding = u * (abs(math.fsum(np.ravel(a))) + abs(math.fsum(np.ravel(b))))
+        spread = float(E.sum()) + math.sqrt(np.size(a)) * bound.normwise
+        return Bound(elementwise=spread + rounding)
+    raise ValueError(f"unknown pooling {pool!r}; expected 'max' or 'sum'")
+
+
+# --- the convolution contract (theory.conv) ------------------------------------------
+#
+# 5. Direct summation, conv contract. Output y[m, o, i] = b[o] + Σ w·xp sums
+#    n = (C_in/groups)·Πk products and the bias: an inner product of length n + 1, so
+#    by Higham eq. (3.5), in any order, |ŷ - y| <= γ_{n+1}·(|b[o]| + Σ |w|·|xp|), the
+#    magnitude being the conv of |x| with |w| plus |b| (padding reads zeros or copies of
+#    x, so |xp| is the padding of |x|). Exact on integer data when that magnitude is
+#    below 2^p, by item 1's argument.
+#
+# 6. The backward pass. With g the output gradient, each gradient entry is again a sum
+#    of products, so item 5 applies with its own term count and magnitude:
+#    * ∂L/∂w[o, c, a] = Σ_{m, i} g[m, o, i]·xp[m, ·, i·s + a·δ]: N·Πout products;
+#    * ∂L/∂b[o] = Σ_{m, i} g[m, o, i]: N·Πout terms;
+#    * ∂L/∂x[m, c, j] = Σ g[m, o, i]·w[o, c, a] over the (o, i, a) whose padded position
+#      i·s + a·δ reads j: at most (C_out/groups)·Πk per padded position (i is fixed by
+#      a and the position), and a padded axis of n + lo + hi positions reads each input
+#      index at most r = ⌈(n + lo + hi)/n⌉ times on the torus (once under zeros), so at
+#      most (C_out/groups)·Πk·Πr products. An implementation that sums per padded
+#      position first and folds after sums the same products in another order, which
+#      Higham's bound allows. The magnitudes are the same sums of |g|·|w| and |g|·|xp|.
+
+
+def conv_magnitude(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, spec: ConvSpec
+                   ) -> np.ndarray:
+    """|b[o]| + Σ |w[o, c, a]|·|xp[m, g·G + c, i·s + a·δ]| for every output (item 5)."""
+    out = conv_output_shape(x.shape[2:], w.shape[2:], spec)
+    g = spec.groups
+    v = window_view(conv_pad(np.abs(x).astype(np.float64), spec), w.shape[2:], spec, out)
+    v = v.reshape(x.shape[0], g, x.shape[1] // g, *v.shape[2:])
+    wg = np.abs(w).astype(np.float64).reshape(g, w.shape[0] // g, *w.shape[1:])
+    d = spec.ndim
+    spatial, taps = "ijk"[:d], "xyz"[:d]
+    t = np.einsum(f"ngc{spatial}{taps},goc{taps}->ngo{spatial}", v, wg, optimize=True)
+    t = t.reshape(x.shape[0], w.shape[0], *out)
+    if b is not None:
+        t = t + np.abs(np.asarray(b, dtype=np.float64)).reshape(-1, *(1,) * d)
+    return t
+
+
+def _exact_below(data: tuple[np.ndarray, ...], magnitude: np.ndarray,
+                 dtype: np.dtype | type) -> bool:
+    digits = np.finfo(dtype).nmant + 1
+    if not all(np.array_equal(np.round(a), a) for a in data):
+        return False
+    return float(np.max(magnitude, initial=0.0)) < 2.0**digits
+
+
+def conv_direct(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, spec: ConvSpec,
+                dtype: np.dtype | type = np.float64) -> Bound:
+    """Bound of a direct-summation conv computing in ``dtype`` (item 5): 0 on integer
+    data whose sums stay below 2^p, else γ_{n+1}·magnitude elementwise."""
+    magnitude = conv_magnitude(x, w, b, spec)
+    data = (x, w) if b is None else (x, w, np.asarray(b))
+    if _exact_below(data, magnitude, dtype):
+        return EXACT
+    g = gamma(products_per_output(x.shape[1], w.shape[2:], spec.groups) + 1, dtype)
+    return Bound(elementwise=g * (1 + 2 * g) * magnitude)
+
+
+def _adjoint_magnitude(w: np.ndarray, g_out: np.ndarray, x_shape: tuple[int, ...],
+                       spec: ConvSpec) -> np.ndarray:
+    """Σ |g[m, o, i]|·|w[o, c, a]| over the terms that reach x[m, g·G + c, j] (item 6)."""
+    d, groups = spec.ndim, spec.groups
+    out = g_out.shape[2:]
+    gg = np.abs(g_out).astype(np.float64)
+    gg = gg.reshape(gg.shape[0], groups, gg.shape[1] // groups, *out)
+    wg = np.abs(w).astype(np.float64).reshape(groups, w.shape[0] // groups, *w.shape[1:])
+    padded = tuple(n + lo + hi for n, (lo, hi) in zip(x_shape[2:], spec.padding, strict=True))
+    gxp = np.zeros((x_shape[0], groups, x_shape[1] // groups, *padded))
+    spatial = "ijk"[:d]
+    for a in np.ndindex(w.shape[2:]):
+        where = tuple(slice(aa * dl, aa * dl + s * (o - 1) + 1, s)
+                      for aa, dl, s, o in zip(a, spec.dilation, spec.stride, out, strict=True))
+        gxp[(slice(None),) * 3 + where] += np.einsum(f"ngo{spatial},goc->ngc{spatial}", gg,
+                                                     wg[(Ellipsis, *a)])
+    t = gxp.reshape(x_shape[0], x_shape[1], *padded)
+    for axis, (n, (lo, hi)) in enumerate(zip(x_shape[2:], spec.padding, strict=True), start=2):
+        index = conv_padded_index(n, lo, hi, spec.padding_mode)
+        folded = np.zeros((*t.shape[:axis], n + 1, *t.shape[axis + 1:]))
+        np.add.at(folded, (slice(None),) * axis + (index,), t)
+        t = np.take(folded, np.arange(n), axis=axis)
+    return t
+
+
+def conv_vjp_bounds(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g_out: np.ndarray,
+                    spec: ConvSpec, dtype: np.dtype | type = np.float64
+                    ) -> tuple[Bound, Bound, Bound]:
+    """Bounds of a direct-summation backward pass on (∂L/∂x, ∂L/∂w, ∂L/∂b) (item 6)."""
+    out = g_out.shape[2:]
+    d = spec.ndim
+    xp = conv_pad(np.abs(x).astype(np.float64), spec)
+    v = window_view(xp, w.shape[2:], spec, out)  # (N, C_in, *out, *k)
+    groups = spec.groups
+    v = v.reshape(x.shape[0], groups, x.shape[1] // groups, *v.shape[2:])
+    gg = np.abs(g_out).astype(np.float64)
+    gg = gg.reshape(gg.shape[0], groups, gg.shape[1] // groups, *out)
+    spatial, taps = "ijk"[:d], "xyz"[:d]
+    t_w = np.einsum(f"ngo{spatial},ngc{spatial}{taps}->goc{taps}", gg, v, optimize=True)
+    t_w = t_w.reshape(w.shape)
+    t_b = np.abs(g_out).astype(np.float64).sum(axis=(0, *range(2, g_out.ndim)))
+    t_x = _adjoint_magnitude(w, g_out, x.shape, spec)
+    per_output = x.shape[0] * int(np.prod(out))
+    wraps = 1
+    if spec.padding_mode == "circular":
+        for n, (lo, hi) in zip(x.shape[2:], spec.padding, strict=True):
+            wraps *= -(-(n + lo + hi) // n)
+    n_x = (w.shape[0] // groups) * int(np.prod(w.shape[2:])) * wraps
+    result = []
+    for data, magnitude, n in (((g_out, w), t_x, n_x), ((g_out, x), t_w, per_output),
+                               ((g_out,), t_b, per_output)):
+        if _exact_below(data, magnitude, dtype):
+            result.append(EXACT)
+        else:
+            gm = gamma(max(n, 1), dtype)
+            result.append(Bound(elementwise=gm * (1 + 2 * gm) * magnitude))
+    return result[0], result[1], result[2]

@@ -35,16 +35,6 @@ def offsets(delta: int) -> np.ndarray:
     return np.arange(-delta, delta + 1)
 
 
-def reindex(i: int, j: int, k: int, l: int) -> tuple[int, int]:
-    """The article's substitution k = i + a, l = j + b, solved for (a, b)."""
-    return k - i, l - j
-
-
-def unreindex(i: int, j: int, a: int, b: int) -> tuple[int, int]:
-    """The inverse substitution: (a, b) back to the input pixel (k, l) = (i + a, j + b)."""
-    return i + a, j + b
-
-
 def offset_range(i: int, n: int) -> range:
     """All offsets a with 0 <= i + a < n: the image of range(n) under k -> k - i."""
     return range(-i, n - i)
