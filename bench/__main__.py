@@ -15,6 +15,11 @@ Sections (each a function below, each writing one part of the JSON):
   images up to 1024×1024 and Δ up to 15, as time ratios, and where the FFT overtakes
   direct summation;
 * ``mutants``: median examples and seconds Hypothesis needs to catch a mutant;
+* ``scale``: per family of layer properties (test module), run on the default built-ins
+  under the ``ci`` profile: examples per second, and the largest side, Δ and channel
+  count its inputs reached (properties.strategies draws a share of them at scale);
+* ``shrinking``: for every mutant, the counterexample Hypothesis reports after shrinking
+  (tests/test_shrinking.py): its pixels, Δ, channels and entries.
 * ``isolation``: what convproof.isolation costs: one call of a layer bare, guarded
   in-process and in the child process, and ``pytest properties --impl
   tests/correct_impls.py:take_einsum`` with ``--isolate process`` and ``--isolate none``.
@@ -231,6 +236,62 @@ def mutants() -> dict:
     }
 
 
+def _load_ci() -> None:
+    """The repository's tests importable and the ``ci`` profile loaded (derandomized)."""
+    sys.path.insert(0, str(ROOT))
+    from hypothesis import settings
+
+    import convproof.profiles  # noqa: F401  # registers the profiles
+
+    settings.load_profile("ci")
+
+
+def scale() -> dict:
+    """Per family of layer properties, on the default built-ins (as ``pytest`` runs them):
+    examples per second, and the largest side of x, Δ and channel count of any layer call."""
+    import dataclasses
+
+    _load_ci()
+    from convproof.reference import BUILTINS, DEFAULT
+
+    from tests.catalogue import PROPERTIES, run
+
+    families: dict[str, dict] = {}
+    for prop in PROPERTIES:
+        family = families.setdefault(prop.module, {"examples": 0, "seconds": 0.0, "largest_side": 0,
+                                                   "largest_delta": 0, "largest_channels": 0})
+        for name in DEFAULT:
+            layer = BUILTINS[name]
+
+            def fn(x: np.ndarray, V: np.ndarray, u: object, padding: str,
+                   layer: object = layer, family: dict = family) -> object:
+                channels = V.ndim == x.ndim + 1
+                spatial = x.shape[:-1] if channels else x.shape
+                family["largest_side"] = max(family["largest_side"], max(spatial, default=0))
+                family["largest_delta"] = max(family["largest_delta"], (V.shape[0] - 1) // 2)
+                if channels:
+                    family["largest_channels"] = max(family["largest_channels"], *V.shape[-2:])
+                return layer.fn(x, V, u, padding)  # type: ignore[attr-defined]
+
+            start = time.perf_counter()
+            result = run(prop, dataclasses.replace(layer, fn=fn), catch=False)
+            family["seconds"] += time.perf_counter() - start
+            family["examples"] += result.examples
+    for family in families.values():
+        family["examples_per_second"] = round(family["examples"] / max(family["seconds"], 1e-9), 1)
+        family["seconds"] = round(family["seconds"], 2)
+    return {"impls": list(DEFAULT), "families": families}
+
+
+def shrinking() -> dict:
+    """The reported (shrunk) counterexample of every mutant (tests/test_shrinking.py)."""
+    _load_ci()
+    from tests.test_shrinking import measure  # type: ignore[attr-defined]
+
+    start = time.perf_counter()
+    result = measure()
+    result["seconds"] = round(time.perf_counter() - start, 1)
+    return result
 def isolation(repeat: int) -> dict:
     """Seconds per call of vectorized on an 8×8 image with a 7×7 kernel: bare, through
     invoke in-process (the global-state guard) and in the child process (medians of
@@ -293,6 +354,22 @@ def _table(results: dict) -> str:
         m = results["mutants"]
         lines.append(f"mutants: median {m['median_examples_to_catch']} examples, "
                      f"{m['median_seconds_to_catch']} s to catch")
+    if "scale" in results:
+        lines.append("scale, per family of layer properties on the default built-ins:")
+        lines.append(f"  {'family':18} {'examples':>9} {'ex/s':>8} {'side':>5} {'Δ':>3} {'C':>3}")
+        for name, f in sorted(results["scale"]["families"].items()):
+            lines.append(f"  {name:18} {f['examples']:>9} {f['examples_per_second']:>8} "
+                         f"{f['largest_side']:>5} {f['largest_delta']:>3} {f['largest_channels']:>3}")
+    if "shrinking" in results:
+        sh = results["shrinking"]
+        lines.append(f"shrinking: median reported counterexample {sh['median_pixels']} pixels; "
+                     f"{sh['simple']}/{sh['reported']} with entries integers <= 2 or decimals of "
+                     f"<= 3 digits (not: {sh['not_simple']})")
+        for r in sh["rows"]:
+            if r.get("property"):
+                lines.append(f"  {r['name']:34} {r['padding']:8} x {r['shape']!s:12} Δ {r['delta']} "
+                             f"max|x| {r['max_abs_x']:g} max|V| {r['max_abs_V']:g} digits {r['digits']}"
+                             f" u {r['u']}")
     if "isolation" in results:
         i = results["isolation"]
         lines.append(f"isolation: guard {i['guard_us_per_call']} µs per call, child process "
@@ -305,8 +382,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, one repeat")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--only", choices=["suite", "scaling", "references", "mutants",
-                                           "isolation"],
+    parser.add_argument("--only", choices=["suite", "scaling", "references", "mutants", "scale",
+                                           "shrinking", "isolation"],
                         action="append")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--out", default=str(OUT / "results.json"),
@@ -321,7 +398,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("pytest_args", nargs="*", help="extra arguments for the suite run")
     args = parser.parse_args(argv)
     repeat = 1 if args.quick else args.repeat
-    sections = args.only or ["suite", "scaling", "references", "mutants", "isolation"]
+    sections = args.only or ["suite", "scaling", "references", "mutants", "scale", "shrinking",
+                             "isolation"]
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     # --only refreshes its sections and keeps the others of an earlier run
@@ -334,6 +412,8 @@ def main(argv: list[str] | None = None) -> None:
         "scaling": lambda: scaling(repeat, args.quick),
         "references": lambda: references(repeat, args.quick),
         "mutants": mutants,
+        "scale": scale,
+        "shrinking": shrinking,
         "isolation": lambda: isolation(repeat),
     }
     for section in sections:

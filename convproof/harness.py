@@ -31,8 +31,7 @@ from hypothesis.strategies import SearchStrategy
 from convproof import evidence
 from convproof.guard import get_numpy_state, set_numpy_state
 from convproof.isolation import IsolationError, invoke
-from convproof.reference.contract import Layer
-from convproof.reference.oracles import work
+from convproof.reference.contract import Layer, work
 from convproof.theory import bounds
 from convproof.theory.indices import PADDINGS, Padding, delta_of, output_shape
 
@@ -111,7 +110,7 @@ def call(layer: Layer, x: np.ndarray, V: np.ndarray, u: float | np.ndarray,
 def _invoke(layer: Layer, x: np.ndarray, V: np.ndarray, u: float | np.ndarray,
             padding: Padding) -> object:
     """layer.fn(x, V, u, padding) through convproof.isolation.invoke, whose time limit
-    for an isolated call grows with the multiply-adds (reference.oracles.work)."""
+    for an isolated call grows with the multiply-adds (reference.contract.work)."""
     return invoke(layer.fn, (x, V, u, padding), name=layer.name,
                   about=functools.partial(_describe, x, V, u, padding), work=work(x, V))
 

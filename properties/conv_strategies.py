@@ -34,7 +34,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
-from math import prod
 from typing import Any
 
 import numpy as np
@@ -208,9 +207,9 @@ def read_case(r: Reader, ndim: int, dtype: type, exact: bool, allowed: Allowed,
     w_shape = (groups * c_out_g, c_in_g, *k)
     with_bias = allowed.bias and r.digit(8) != 7
     layout = r.pick(_LAYOUT_NAMES)
-    plans = [packed.plan(r, x_shape, prod(x_shape), exact, dtype),
-             packed.plan(r, w_shape, prod(w_shape), exact, dtype),
-             packed.plan(r, (w_shape[0],), w_shape[0], exact, dtype)]
+    plans = [packed.plan(r, x_shape, not exact, dtype),
+             packed.plan(r, w_shape, not exact, dtype),
+             packed.plan(r, (w_shape[0],), not exact, dtype)]
     x, w, b = packed.fill(r, *plans)
     return ConvCase(CONV_LAYOUTS[layout](x), w, b if with_bias else None, spec, regime, layout)
 
@@ -278,7 +277,7 @@ def output_gradient(r: Reader, case: ConvCase, exact: bool) -> np.ndarray:
 
     out = conv_shape(case.x.shape[2:], case.w.shape[2:], case.spec)
     shape = (case.x.shape[0], case.w.shape[0], *out)
-    return packed.array(r, shape, prod(shape), exact, case.x.dtype.type)
+    return packed.array(r, shape, not exact, case.x.dtype.type)
 
 
 def impulse_position(r: Reader, case: ConvCase, exact: bool) -> tuple[tuple[int, ...], float]:

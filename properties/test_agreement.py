@@ -2,14 +2,7 @@
 
 import numpy as np
 import pytest
-from convproof.properties.strategies import (
-    MAX_DELTA,
-    cases,
-    deltas,
-    float32_arrays,
-    oversized_cases,
-    shapes,
-)
+from convproof.properties.strategies import cases, layer_cases, oversized_cases
 from convproof.reference.oracles import oracle_for
 from convproof.theory.bounds import assert_within
 from hypothesis import given
@@ -24,7 +17,7 @@ def test_agrees_with_the_loop_transcription(layer, data):
     """agreement: with every padding, the layer equals an independent transcription of
     the article's equation (reference.oracles), exactly on integer data (direct summation)
     and within theory.bounds on floats of magnitude 2^-200 .. 2^200."""
-    c = data.draw(cases(paddings_of(layer), exact=None), label="case")
+    c = data.draw(cases(paddings_of(layer), exact=None, limits=layer.limits), label="case")
     oracle = oracle_for(layer, c.x, c.V)
     expected = oracle.fn(c.x, c.V, c.u, c.padding)
     tol = bound(layer, c.x, c.V, c.u, c.padding) + bound(oracle, c.x, c.V, c.u, c.padding)
@@ -39,14 +32,9 @@ def test_agrees_in_float32(layer, data):
     bound of theory.bounds of the exact layer (exactly on small integers, where every
     float32 sum is exact), for implementations that declare float32."""
     require(layer, dtype="float32")
-    exact = data.draw(st.booleans(), label="exact")
-    padding = data.draw(st.sampled_from(paddings_of(layer)), label="padding")
-    delta = data.draw(deltas(), label="delta")
-    min_side = 2 * delta + 1 if padding == "valid" else 1
-    shape = data.draw(shapes(min_side, max(min_side, 8)), label="shape")
-    x = data.draw(float32_arrays(shape, exact), label="x")
-    V = data.draw(float32_arrays((2 * delta + 1,) * 2, exact), label="V")
-    u = np.float32(data.draw(float32_arrays((), exact), label="u"))
+    c = data.draw(layer_cases(2, dtype="float32", padding=paddings_of(layer), exact=None,
+                              limits=layer.limits), label="case")
+    x, V, u, padding = c.x, c.V, c.u, c.padding
     h = call(layer, x, V, u, padding)
     x64, V64, u64 = x.astype(np.float64), V.astype(np.float64), float(u)
     oracle = oracle_for(layer, x64, V64)
@@ -56,7 +44,7 @@ def test_agrees_in_float32(layer, data):
 
 
 @pytest.mark.claim("agreement")
-@given(case=oversized_cases(2, MAX_DELTA, margin=2))
+@given(case=oversized_cases(2))
 def test_valid_rejects_a_kernel_larger_than_the_image(layer, case):
     """agreement: with 'valid' padding a kernel larger than the image has no valid window;
     the contract requires ValueError (scipy's correlate2d would silently swap its inputs)."""

@@ -15,6 +15,7 @@ from convproof.properties.strategies import (
     alternatives_of,
     cases,
     distinct_case,
+    within,
 )
 from convproof.reference.oracles import oracle_for
 from convproof.theory.bounds import assert_within
@@ -52,7 +53,8 @@ def test_inputs_are_not_modified(layer, data):
     """agreement (contract): layer(x, V, u, padding) leaves x and V bit for bit as they
     were, and accepts a read-only x and V: an in-place normalization, padding or kernel
     flip would change the caller's arrays, or raise on read-only ones."""
-    c = data.draw(cases(paddings_of(layer), exact=None, any_layout=False), label="case")
+    c = data.draw(cases(paddings_of(layer), exact=None, any_layout=False, limits=layer.limits),
+                  label="case")
     padding = c.padding
     x, V = c.x.copy(), c.V.copy()
     call(layer, x, V, c.u, padding)
@@ -73,7 +75,8 @@ def test_memory_layouts_give_the_contiguous_result(layer, data):
     or read-only view (properties.strategies.LAYOUTS) gives the result of a C-contiguous
     copy of the same values, within twice the layer's bound (exactly on integer data):
     the layer reads x through its strides, not its buffer."""
-    c = data.draw(cases(paddings_of(layer), exact=None, any_layout=False), label="case")
+    c = data.draw(cases(paddings_of(layer), exact=None, any_layout=False, limits=layer.limits),
+                  label="case")
     padding = c.padding
     contiguous = np.ascontiguousarray(c.x.copy())
     expected = call(layer, contiguous, c.V, c.u, padding)
@@ -101,7 +104,8 @@ def test_no_state_is_carried_between_calls(layer, data):
     transcription, within theory.bounds), and the arrays returned earlier keep their
     values: no cache keyed on part of the input, no output buffer reused across calls."""
     paddings = paddings_of(layer)
-    c, (x2, V2, u2) = data.draw(cases(paddings, exact=None, extra=alternatives_of),
+    c, (x2, V2, u2) = data.draw(cases(paddings, exact=None, extra=alternatives_of,
+                                      limits=layer.limits),
                                 label="(case, (x2, V2, u2))")
     padding = c.padding
     x2, V2, u2 = _other(x2, c.x), _other(V2, c.V), float(_other(u2, c.u))
@@ -129,7 +133,7 @@ def test_repeated_calls_are_bitwise_identical(layer, data):
     since Hypothesis reseeds both before every example and a layer that reads them would
     otherwise look deterministic. A nondeterministic reduction or random perturbation is
     a different function."""
-    c = data.draw(cases(paddings_of(layer), exact=None), label="case")
+    c = data.draw(cases(paddings_of(layer), exact=None, limits=layer.limits), label="case")
     seeds = data.draw(SEEDS, label="seeds")
     padding = c.padding
     first = call(layer, c.x, c.V, c.u, padding)
@@ -204,6 +208,7 @@ def test_edge_shapes(layer, case):
     transcription's values; with 'valid', a kernel larger than the image raises
     ValueError. Explicit examples pin these cases down, with integer and with float data
     and with x as non-contiguous views, and target() steers the search to large kernels."""
+    case = within(case, layer.limits)  # drawn before the layer is known
     target(float(case.V.shape[0] - min(case.x.shape)), label="kernel side beyond the image")
     if case.padding == "valid" and min(case.x.shape) < case.V.shape[0]:
         rejects(layer, case.x, case.V, case.u)

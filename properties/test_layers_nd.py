@@ -25,7 +25,6 @@ import numpy as np
 import pytest
 from convproof.properties.strategies import (
     DTYPES,
-    LAYER_MAX_DELTA,
     impulse_of,
     layer_cases,
     oversized_cases,
@@ -62,7 +61,8 @@ def _widened(x: np.ndarray, V: np.ndarray, u: float | np.ndarray
 
 def _agreement(layer: Layer, ndim: int, channels: bool, dtype: str, data: st.DataObject) -> None:
     paddings = _declared(layer, ndim, channels, dtype)
-    c = data.draw(layer_cases(ndim, channels, dtype, paddings, exact=None), label="case")
+    c = data.draw(layer_cases(ndim, channels, dtype, paddings, exact=None, limits=layer.limits),
+                  label="case")
     h = call(layer, c.x, c.V, c.u, c.padding)
     x, V, u = _widened(c.x, c.V, c.u)
     oracle = oracle_for(layer, x, V)
@@ -73,7 +73,8 @@ def _agreement(layer: Layer, ndim: int, channels: bool, dtype: str, data: st.Dat
 
 def _shift_on_the_torus(layer: Layer, ndim: int, channels: bool, data: st.DataObject) -> None:
     _declared(layer, ndim, channels, padding="circular")
-    c, s = data.draw(layer_cases(ndim, channels, padding="circular", extra=shift_of),
+    c, s = data.draw(layer_cases(ndim, channels, padding="circular", extra=shift_of,
+                                 limits=layer.limits),
                      label="(case, s)")
     moved = shift(c.x, s, "circular")
     lhs = call(layer, moved, c.V, c.u, "circular")
@@ -84,7 +85,8 @@ def _shift_on_the_torus(layer: Layer, ndim: int, channels: bool, data: st.DataOb
 
 def _locality(layer: Layer, ndim: int, channels: bool, data: st.DataObject) -> None:
     paddings = _declared(layer, ndim, channels)
-    c, (k, t) = data.draw(layer_cases(ndim, channels, padding=paddings, extra=impulse_of),
+    c, (k, t) = data.draw(layer_cases(ndim, channels, padding=paddings, extra=impulse_of,
+                                      limits=layer.limits),
                           label="(case, (k, t))")
     x2 = c.x.copy()
     x2[k] += t
@@ -115,7 +117,7 @@ def test_valid_rejects_a_kernel_larger_than_the_input(layer, ndim, data):
     than the input along some axis has no valid window; the contract requires ValueError
     (scipy.signal.correlate and numpy.correlate would silently swap their inputs)."""
     _declared(layer, ndim, padding="valid")
-    c = data.draw(oversized_cases(ndim, LAYER_MAX_DELTA[ndim]), label="case")
+    c = data.draw(oversized_cases(ndim), label="case")
     rejects(layer, c.x, c.V, c.u)
 
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from convproof.properties.strategies import cases, impulse_of
+from convproof.properties.strategies import MAX_DELTA, MAX_SIDE, cases, impulse_of
 from convproof.reference.sensitivity import sensitivity
 from convproof.theory.bounds import assert_within
 from convproof.theory.indices import PADDINGS, embed, output_shape, window_mask
@@ -21,8 +21,9 @@ def test_sensitivity_is_the_kernel_inside_the_window_and_zero_outside(layer, dat
     leaves h[i,j] unchanged. The expected value is reference.sensitivity's transcription,
     which shares no code with any layer (not theory.indices.embed, which reference.dense
     computes with)."""
-    case, ((k, l), t) = data.draw(cases(paddings_of(layer), extra=impulse_of),
-                                  label="(case, ((k, l), t))")
+    case, ((k, l), t) = data.draw(
+        cases(paddings_of(layer), extra=impulse_of, limits=layer.limits),
+        label="(case, ((k, l), t))")
     padding = case.padding
     x2 = case.x.copy()
     x2[k, l] += t
@@ -40,7 +41,8 @@ def test_sensitivity_is_the_kernel_inside_the_window_and_zero_outside(layer, dat
 def test_dense_weights_vanish_outside_the_window(padding, data):
     """locality: in the dense form, W[i,j,k,l] = 0 whenever (k,l) is more than Δ from
     (i,j), and W[i,j,k,l] = V[Δ+k-i, Δ+l-j] inside (summed over wraps on the torus)."""
-    case = data.draw(cases(padding, any_layout=False), label="case")
+    case = data.draw(cases(padding, max_side=MAX_SIDE, max_delta=MAX_DELTA, any_layout=False),
+                     label="case")
     shape, delta = case.x.shape, case.delta
     W = embed(case.V, shape, padding)
     base = delta if padding == "valid" else 0

@@ -12,6 +12,7 @@ from convproof.properties.strategies import (
     fitted,
     impulse,
     shifts,
+    within,
 )
 from convproof.reference import ORACLE
 from convproof.theory.bounds import assert_within
@@ -55,6 +56,7 @@ def test_shift_equivariance_on_the_torus(layer, case_and_shift):
     two kernels, and non-contiguous views of x; target() steers the search away from
     constant images and towards kernels larger than the image."""
     case, s = case_and_shift
+    case = within(case, layer.limits)  # drawn before the layer is known
     _steer(case)
     moved = shift(case.x, s, "circular")
     lhs = call(layer, moved, case.V, case.u, "circular")
@@ -112,7 +114,7 @@ def test_shift_equivariance_inside_the_region(layer, case_and_shift, padding):
     explicit examples as for the torus, target() as there."""
     _declares_zero_padding(layer, padding)
     drawn, s = case_and_shift
-    case = fitted(drawn, padding)
+    case = fitted(within(drawn, layer.limits), padding)
     note(f"under {padding!r}: {case!r}")
     _steer(case)
     moved = shift(case.x, s, "zeros")
@@ -137,7 +139,7 @@ def test_region_is_the_largest(layer, case_and_shift, padding, pick):
     position is the pick-th outside R_s (cyclically); explicit examples as above."""
     _declares_zero_padding(layer, padding)
     drawn, s = case_and_shift
-    case = fitted(drawn, padding)
+    case = fitted(within(drawn, layer.limits), padding)
     shape, delta = case.x.shape, case.delta
     outside = np.argwhere(~equivariance_region(shape, delta, s, padding))
     assume(len(outside) > 0)

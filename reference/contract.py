@@ -36,7 +36,14 @@ attributes of the callable of the same names:
 * ``paddings``: the paddings it supports (default: all three);
 * ``dims``: the spatial dimensions it supports (default: ``(2,)``);
 * ``channels``: whether it takes channel axes (default: ``False``);
-* ``dtypes``: the dtypes it supports (default: ``("float64",)``).
+* ``dtypes``: the dtypes it supports (default: ``("float64",)``);
+* ``max_side``, ``max_size``, ``max_work``: the largest inputs it takes on (default: no
+  limit), as its largest side of x along any spatial axis, its largest number of
+  entries of x, and its largest work per call (:func:`work`: positions of x × entries of
+  V, the multiply-adds of direct summation). They are capabilities, not skips: the properties
+  draw that implementation's inputs within them (properties.strategies), so that a
+  literal transcription in pure Python or a dense (hw)² weight tensor is checked on
+  every input it can afford, and faster ones on inputs where code paths change.
 
 Properties for what an implementation does not declare are reported as skipped for it.
 """
@@ -48,6 +55,7 @@ import importlib.util
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from math import prod
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -61,6 +69,42 @@ LayerFn = Callable[[np.ndarray, np.ndarray, float, str], np.ndarray]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def work(x: np.ndarray, V: np.ndarray) -> int:
+    """Multiply-adds of one call of direct summation, at most: spatial positions of x
+    (every output's, and more for 'valid') times the terms of one output position, i.e.
+    the entries of V (with channels, C_in terms for each of C_out outputs)."""
+    channels = V.ndim == x.ndim + 1
+    positions = prod(x.shape[:-1]) if channels else x.size
+    return positions * V.size
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The largest inputs an implementation takes on; None: no limit. ``side``: along any
+    spatial axis of x; ``size``: entries of x; ``work``: :func:`work` of one call."""
+
+    side: int | None = None
+    size: int | None = None
+    work: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("side", "size", "work"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool)
+                                      or value < 1):
+                raise ValueError(f"max_{name} {value!r} is not a positive integer or None")
+
+    def admit(self, x: np.ndarray, V: np.ndarray) -> bool:
+        """Whether (x, V) (channels-last, no batch axis) is within these limits."""
+        spatial = x.shape[:-1] if V.ndim == x.ndim + 1 else x.shape
+        return ((self.side is None or max(spatial, default=0) <= self.side)
+                and (self.size is None or x.size <= self.size)
+                and (self.work is None or work(x, V) <= self.work))
+
+
+NO_LIMITS = Limits()
+
+
 @dataclass(frozen=True)
 class Declares:
     """What an implementation declares it supports: properties draw only inside it, and
@@ -71,8 +115,12 @@ class Declares:
     dims: frozenset[int] = frozenset({2})
     channels: bool = False
     dtypes: frozenset[str] = frozenset({"float64"})
+    max_side: int | None = None
+    max_size: int | None = None
+    max_work: int | None = None
 
     def __post_init__(self) -> None:
+        self.limits  # noqa: B018  # validates max_side, max_size and max_work
         for name, allowed in _ALLOWED.items():
             value = getattr(self, name)
             if isinstance(allowed, frozenset):
@@ -82,6 +130,11 @@ class Declares:
                     raise ValueError(f"{name} {sorted(value)} not within {sorted(allowed)}")
             elif value not in allowed:
                 raise ValueError(f"{name} {value!r} is not one of {allowed}")
+
+    @property
+    def limits(self) -> Limits:
+        """The largest inputs it takes on (:class:`Limits`)."""
+        return Limits(self.max_side, self.max_size, self.max_work)
 
 
 _ALLOWED: dict[str, Any] = {
@@ -120,7 +173,8 @@ def declared(fn: object) -> Declares:
     found = getattr(fn, "convproof", None)
     if isinstance(found, Declares):
         return found
-    plain = {name: getattr(fn, name) for name in _ALLOWED if hasattr(fn, name)}
+    names = (*_ALLOWED, "max_side", "max_size", "max_work")
+    plain = {name: getattr(fn, name) for name in names if hasattr(fn, name)}
     if "channels" in plain:
         plain["channels"] = bool(plain["channels"])
     return Declares(**plain)
@@ -153,6 +207,10 @@ class Layer:
     @property
     def dtypes(self) -> frozenset[str]:
         return self.declares.dtypes
+
+    @property
+    def limits(self) -> Limits:
+        return self.declares.limits
 
     def supports(self, padding: str = "zeros", ndim: int = 2, channels: bool = False,
                  dtype: str = "float64") -> str:

@@ -63,7 +63,12 @@ def shared_layer(x: np.ndarray, V: np.ndarray, u: float) -> np.ndarray:
     return h
 
 
-@declare(error_model="direct")
+#: What it takes on (reference.contract.Limits): W has (hw)² entries (1,024 pixels: 8 MB)
+#: and embedding V costs about 0.1 µs per output and offset (16,384: 1.5 ms).
+DENSE_SIZE, DENSE_WORK = 1024, 16384
+
+
+@declare(error_model="direct", max_size=DENSE_SIZE, max_work=DENSE_WORK)
 def dense(x: np.ndarray, V: np.ndarray, u: float, padding: str) -> np.ndarray:
     """The contract layer through its dense weight tensor: u + Σ_{k,l} W[i,j,k,l]·x[k,l]."""
     W = embed(V, x.shape, padding)  # type: ignore[arg-type]

@@ -3,12 +3,13 @@
 Agreement is evidence only when the two sides are computed independently, so the
 reference is never the implementation under test itself: a property comparing ``layer``
 with :func:`oracle_for` ``(layer, x, V)`` compares it with the first of the candidates
-below that declares the input, is not ``layer``, and is cheap enough for it.
+below that declares the input, is not ``layer``, and takes it on (its declared limits,
+reference.contract.Limits):
 
 * the literal transcriptions of the equation, one term at a time (reference.loops,
-  reference.nd.correlate_nd_loops, reference.channels.channel_loops_nd), while the
-  input's work (multiply-adds) is at most :data:`LITERAL_WORK`;
-* above that, the sum of shifted copies of the input (reference.shifted), vectorized over
+  reference.nd.correlate_nd_loops, reference.channels.channel_loops_nd), which declare
+  the work they take on (pure Python, 0.2 to 3 µs per term: a few milliseconds at most);
+* beyond that, the sum of shifted copies of the input (reference.shifted), vectorized over
   the outputs; it shares no code with the sliding-window layers (reference.vectorized,
   reference.nd.correlate_nd, reference.channels.channel_layer), so those too meet an
   independent computation on large inputs.
@@ -23,7 +24,6 @@ All compute in float64 with direct summation (exact on integer data, theory.boun
 from __future__ import annotations
 
 import inspect
-from math import prod
 
 import numpy as np
 from convproof.reference.channels import channel_loops_nd
@@ -31,10 +31,6 @@ from convproof.reference.contract import Layer, as_layer
 from convproof.reference.loops import loops
 from convproof.reference.nd import correlate_nd_loops
 from convproof.reference.shifted import shifted_sum, shifted_sum_channels
-
-#: Multiply-adds above which the literal transcriptions (pure Python, about a
-#: microsecond per term) give way to the sums of shifted copies.
-LITERAL_WORK = 50_000
 
 LITERAL: tuple[Layer, ...] = (
     as_layer("loops", loops),
@@ -47,22 +43,16 @@ VECTORIZED: tuple[Layer, ...] = (
 )
 
 
-def work(x: np.ndarray, V: np.ndarray) -> int:
-    """Multiply-adds of one call: outputs (at most x's positions) times terms per output."""
-    channels = V.ndim == x.ndim + 1
-    positions = prod(x.shape[:-1]) if channels else x.size
-    return positions * V.size
-
-
 def oracle_for(layer: Layer, x: np.ndarray, V: np.ndarray) -> Layer:
     """An independent reference for ``layer`` on (x, V): not ``layer`` itself, declaring
-    x's dimension and channels, literal while cheap (:data:`LITERAL_WORK`)."""
+    x's dimension and channels, literal while within its declared limits."""
     channels = V.ndim == x.ndim + 1
     ndim = x.ndim - 1 if channels else x.ndim
-    candidates = (*LITERAL, *VECTORIZED) if work(x, V) <= LITERAL_WORK else VECTORIZED
     itself = inspect.unwrap(layer.fn)
-    for oracle in candidates:
-        if inspect.unwrap(oracle.fn) is itself:
+    for oracle in (*LITERAL, *VECTORIZED):
+        if inspect.unwrap(oracle.fn) is itself or oracle.channels != channels:
+            continue  # a channel reference takes plain inputs, but as another equation
+        if not oracle.limits.admit(x, V):
             continue
         if oracle.supports("zeros", ndim, channels):  # a reason it does not
             continue

@@ -139,13 +139,14 @@ def layer_properties() -> list[Property]:
 
 #: Tried first, in this order: the cheapest ways to catch a mutant. test_edge_shapes
 #: fails most wrong layers on one of its explicit examples, which cost one call each;
-#: then agreement on integer data, whose exact comparison sees a 1e-10 leak (and in
-#: float32, skipped at once for a layer that does not declare it); then the hygiene
-#: properties, for bugs that change no value. Agreement on floats and the rest follow
-#: in discovery order.
+#: then agreement on integer data, whose exact comparison sees a 1e-10 leak, with
+#: channels (skipped at once for a layer that does not declare them) and in float32
+#: (likewise); then the hygiene properties, for bugs that change no value. Agreement on
+#: floats and the rest follow in discovery order.
 FIRST = (
     "test_edge_shapes",
     "test_agrees_with_the_loop_transcription",
+    "test_channels_agree_with_the_channel_oracle",
     "test_agrees_in_float32",
     "test_valid_rejects_a_kernel_larger_than_the_image",
     "test_inputs_are_not_modified",
@@ -178,10 +179,10 @@ class Counter:
     first_failure: tuple[int, int] | None = None
 
 
-def _is_failure(exc: BaseException) -> bool:
+def is_failure(exc: BaseException) -> bool:
     """A failed property, as opposed to a crash of the suite."""
     if isinstance(exc, BaseExceptionGroup):
-        return all(_is_failure(e) for e in exc.exceptions)
+        return all(is_failure(e) for e in exc.exceptions)
     return isinstance(exc, AssertionError | pytest.fail.Exception)
 
 
@@ -217,7 +218,7 @@ def _instrumented(prop: Property, counter: Counter, catch: bool, share: int) -> 
         try:
             inner(*args, **kwargs)
         except BaseException as exc:
-            if counter.first_failure is None and _is_failure(exc):
+            if counter.first_failure is None and is_failure(exc):
                 counter.first_failure = (counter.examples, counter.calls)
             raise
 
@@ -318,7 +319,7 @@ def run(prop: Property, impl: Layer | Conv | None = None, catch: bool = True,
         except pytest.skip.Exception:
             pass
         except BaseException as exc:
-            if not _is_failure(exc):
+            if not is_failure(exc):
                 raise
             examples, calls = counter.first_failure or (counter.examples, counter.calls)
             return Run(prop, exc, examples, calls)
@@ -352,7 +353,7 @@ def catch_all(profile: str | None = "ci") -> list[dict[str, Any]]:
     property tried) and caught_by (the property's id; None: it survived).
 
     Outside pytest (``python -m bench --only mutants``), ``profile`` names the Hypothesis
-    profile of conftest.py to load first (default ``ci``: derandomized, so the table is
+    profile of convproof.profiles to load first (default ``ci``: derandomized, so the table is
     reproducible); None keeps the profile in force.
     """
     if profile is not None:

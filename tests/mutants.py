@@ -20,8 +20,10 @@ from collections.abc import Callable
 
 import numpy as np
 import scipy.signal
+from convproof.reference.channels import channel_layer
 from convproof.reference.contract import Layer, as_layer, declare
 from convproof.reference.fft import fft
+from convproof.reference.nd import correlate_nd
 from convproof.reference.scipy_nd import scipy_direct
 from convproof.reference.vectorized import vectorized
 from convproof.theory.indices import delta_of, fold, padded
@@ -366,6 +368,13 @@ def ravel_memory_order(x: np.ndarray, V: np.ndarray, u: float, padding: str) -> 
 
 
 @_direct
+def ravel_kernel_memory_order(x: np.ndarray, V: np.ndarray, u: float, padding: str) -> np.ndarray:
+    """Reads V in memory order (ravel('K')) but reshapes it in C order: a Fortran-ordered
+    V gives the transposed kernel."""
+    return vectorized(x, V.ravel(order="K").reshape(V.shape), u, padding)
+
+
+@_direct
 def reads_base_buffer(x: np.ndarray, V: np.ndarray, u: float, padding: str) -> np.ndarray:
     """Reads the first H·W values of the buffer under a view (x.base) as if they were x."""
     source = x if x.base is None else np.asarray(x.base)
@@ -447,6 +456,107 @@ def nd_valid_accepts_large_kernel(x: np.ndarray, V: np.ndarray, u: float,
     return u + scipy.signal.correlate(x, V, mode="valid", method="direct")
 
 
+# --- sizes and thresholds -------------------------------------------------------------
+# Wrong only at the sizes where implementations switch code paths (issue 17): tiles,
+# SIMD blocks of channels, an algorithm chosen above a size, large kernels. Each is the
+# correct layer below its threshold, so only inputs at scale catch it, and the smallest
+# failing size is the threshold itself (tests/test_shrinking.py checks the reported one).
+# Those with channels build on the vectorized channel reference, right for plain inputs.
+
+
+def _channel_layer(x: np.ndarray, V: np.ndarray, u: float | np.ndarray, padding: str) -> np.ndarray:
+    """The correct layer, with or without channels, in any dimension (vectorized)."""
+    if V.ndim == x.ndim + 1:
+        return channel_layer(x, V, u, padding)  # type: ignore[arg-type]
+    return correlate_nd(x, V, u, padding)  # type: ignore[arg-type]
+
+
+@_direct
+def tile_remainder_skipped(x: np.ndarray, V: np.ndarray, u: float, padding: str) -> np.ndarray:
+    """Computes the output rows in tiles of 16 once there are more than 16, and leaves
+    the rows of the last, partial tile at u: wrong from 17 output rows."""
+    h = vectorized(x, V, u, padding)
+    rows = h.shape[0]
+    if rows > 16 and rows % 16:
+        h[rows - rows % 16 :] = u
+    return h
+
+
+@_nd
+def channel_block_wrong_tail(x: np.ndarray, V: np.ndarray, u: float | np.ndarray,
+                             padding: str) -> np.ndarray:
+    """Sums the input channels in SIMD blocks of 8 and a scalar tail loop that starts one
+    channel late (skips the first channel after the last full block): wrong from 9
+    input channels."""
+    if V.ndim == x.ndim + 1:
+        c_in = x.shape[-1]
+        full = c_in - c_in % 8
+        if 0 < full < c_in:
+            keep = [c for c in range(c_in) if c != full]
+            return channel_layer(x[..., keep], V[..., keep, :], u, padding)  # type: ignore[arg-type]
+    return _channel_layer(x, V, u, padding)
+
+
+@_direct
+def algorithm_switch_off_by_one(x: np.ndarray, V: np.ndarray, u: float,
+                                padding: str) -> np.ndarray:
+    """For images 32 pixels wide or more, switches to a row-blocked path whose windows
+    start one column too far right (reads x[i+a, j+b+1]): wrong from width 32."""
+    if x.shape[1] >= 32:
+        return _layer(x, V, u, padding, shift=(0, 1))
+    return vectorized(x, V, u, padding)
+
+
+@_direct
+def large_kernel_loses_outer_ring(x: np.ndarray, V: np.ndarray, u: float,
+                                  padding: str) -> np.ndarray:
+    """For kernels of 7×7 or more (Δ >= 3), a tiled path drops the kernel's outermost
+    ring of taps (|a| = Δ or |b| = Δ)."""
+    if V.shape[0] >= 7:
+        V = V.copy()
+        V[[0, -1], :] = 0.0
+        V[:, [0, -1]] = 0.0
+    return vectorized(x, V, u, padding)
+
+
+@_direct
+def bias_dropped_above_side_8(x: np.ndarray, V: np.ndarray, u: float,
+                              padding: str) -> np.ndarray:
+    """For an image with a side above 8, a tiled path forgets the bias u."""
+    return vectorized(x, V, 0.0 if max(x.shape) > 8 else u, padding)
+
+
+@_direct
+def every_other_row_from_48(x: np.ndarray, V: np.ndarray, u: float, padding: str) -> np.ndarray:
+    """For images of 48 rows or more, a two-row unrolled loop computes every other output
+    row and leaves the rows between at 0."""
+    h = vectorized(x, V, u, padding)
+    if x.shape[0] >= 48:
+        h[1::2] = 0.0
+    return h
+
+
+@_direct
+def kernel_rows_flipped_from_delta_4(x: np.ndarray, V: np.ndarray, u: float,
+                                     padding: str) -> np.ndarray:
+    """For Δ >= 4 (kernels of 9×9 or more), a large-kernel path reads the kernel's rows in
+    reverse order (reads x[i-a, j+b])."""
+    if V.shape[0] >= 9:
+        V = V[::-1, :]
+    return vectorized(x, V, u, padding)
+
+
+@_nd
+def channel_7_weights_from_cin_8(x: np.ndarray, V: np.ndarray, u: float | np.ndarray,
+                                 padding: str) -> np.ndarray:
+    """For C_in >= 8, an 8-wide SIMD path weighs input channel 7 with the weights of
+    channel 6 (V[..., 6, :]): wrong from C_in = 8."""
+    if V.ndim == x.ndim + 1 and x.shape[-1] >= 8:
+        V = V.copy()
+        V[..., 7, :] = V[..., 6, :]
+    return _channel_layer(x, V, u, padding)
+
+
 # --- what comes back ------------------------------------------------------------------
 
 
@@ -491,11 +601,15 @@ KINDS: dict[str, tuple[Fn, ...]] = {
     "arithmetic": (float32_arithmetic, float16_for_float32, cancellation, nonlocal_leak,
                    fft_declared_direct, odd_size_fftshift, noisy),
     "state": (stale_cache, cache_keyed_on_image, output_buffer_reused),
-    "memory layout and inputs": (ravel_memory_order, reads_base_buffer, mutates_kernel,
-                                 mutates_image),
+    "memory layout and inputs": (ravel_memory_order, ravel_kernel_memory_order,
+                                 reads_base_buffer, mutates_kernel, mutates_image),
     "size-specific path": (row_image_fast_path,),
     "what comes back": (returns_list, integer_dtype, returns_nan, raises_type_error),
     "every dimension": (nd_flipped_last_axis, nd_circular_one_sided, nd_valid_accepts_large_kernel),
+    "sizes and thresholds": (tile_remainder_skipped, channel_block_wrong_tail,
+                             algorithm_switch_off_by_one, large_kernel_loses_outer_ring,
+                             bias_dropped_above_side_8, every_other_row_from_48,
+                             kernel_rows_flipped_from_delta_4, channel_7_weights_from_cin_8),
 }
 
 FUNCTIONS: tuple[Fn, ...] = tuple(fn for group in KINDS.values() for fn in group)

@@ -26,8 +26,8 @@ from convproof.guard import (
 from convproof.harness import ImplementationError, global_random_state
 from convproof.isolation import OUTPUT_LIMIT, invoke, isolated
 from tests import misbehaving, probes
+from tests.catalogue import PROPERTIES, first_catch, run
 from tests.mutants import MUTANTS
-from tests.test_mutants import PROPERTIES, first_catch, run
 
 pytestmark = pytest.mark.machinery
 

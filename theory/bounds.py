@@ -142,11 +142,15 @@ def abs_layer(x: np.ndarray, V: np.ndarray, u: float | np.ndarray, padding: Padd
     d = _spatial(x, V)
     w = windows(np.abs(x), delta_of(V, d), padding, d)
     if d == x.ndim:
-        s = np.tensordot(w, np.abs(V), axes=d)
+        # einsum reads the windows through their strides; tensordot copied them first
+        # (64×64, Δ = 15: 1.2 against 6 to 70 ms)
+        out, kernel = "ijk"[:d], "abc"[:d]
+        s = np.einsum(f"{out}{kernel},{kernel}->{out}", w, np.abs(V))
     else:  # w: (*out, C_in, *k); V: (*k, C_in, C_out)
         axes_w = [d, *range(d + 1, 2 * d + 1)]
         axes_v = [d, *range(d)]
-        s = np.tensordot(w, np.abs(V), axes=(axes_w, axes_v))
+        with np.errstate(invalid="ignore"):  # OpenBLAS's spurious flag (numpy#24067)
+            s = np.tensordot(w, np.abs(V), axes=(axes_w, axes_v))
     return np.abs(u) + s
 
 
