@@ -19,7 +19,7 @@ Sections (each a function below, each writing one part of the JSON):
   under the ``ci`` profile: examples per second, and the largest side, Δ and channel
   count its inputs reached (properties.strategies draws a share of them at scale);
 * ``shrinking``: for every mutant, the counterexample Hypothesis reports after shrinking
-  (tests/test_shrinking.py): its pixels, Δ, channels and entries.
+  (tests/shrinking.py): its pixels, Δ, channels and entries.
 * ``isolation``: what convproof.isolation costs: one call of a layer bare, guarded
   in-process and in the child process, and ``pytest properties --impl
   tests/correct_impls.py:take_einsum`` with ``--isolate process`` and ``--isolate none``.
@@ -284,9 +284,9 @@ def scale() -> dict:
 
 
 def shrinking() -> dict:
-    """The reported (shrunk) counterexample of every mutant (tests/test_shrinking.py)."""
+    """The reported (shrunk) counterexample of every mutant (tests/shrinking.py)."""
     _load_ci()
-    from tests.test_shrinking import measure  # type: ignore[attr-defined]
+    from tests.shrinking import measure
 
     start = time.perf_counter()
     result = measure()

@@ -9,4 +9,12 @@ In a checkout the first three are the top-level folders theory/, reference/ and
 properties/ (pyproject.toml maps them).
 """
 
+from pathlib import Path as _Path
+
 __version__ = "0.2.0"
+
+# In a checkout, where the working directory shadows the installed mapping (``python -c``
+# run from the checkout finds this folder first), the top-level folders are the subpackages.
+_checkout = _Path(__file__).resolve().parent.parent
+if (_checkout / "pyproject.toml").is_file() and (_checkout / "theory").is_dir():
+    __path__.append(str(_checkout))
