@@ -26,9 +26,31 @@ from convproof.evidence import Call, ConvCall, Example
 #: Calls written into one snippet: enough for every property (one to three calls).
 MAX_SNIPPET_CALLS = 6
 
-_CHECK = '''
+#: The comparison both snippets (the layer's and the conv's) print and collect problems with.
+_COMPARE = '''
 problems = []
 
+
+def compare(n, what, y, expected, dtype, tol):
+    """One output against the expected one; tol 0 means exact equality."""
+    print(f"call {n}: {what} returned\\n{y}\\nexpected\\n{expected}\\n")
+    if expected is None:
+        return
+    if y.shape != expected.shape:
+        problems.append(f"call {n}: {what} has shape {y.shape}, expected {expected.shape}")
+    elif y.dtype != dtype:
+        problems.append(f"call {n}: {what} has dtype {y.dtype} for {dtype} input")
+    elif tol == 0 and not np.array_equal(y, expected):
+        where = np.argwhere(y != expected)
+        first = tuple(int(i) for i in where[0])
+        problems.append(f"call {n}: {what} differs at {len(where)} of {y.size} positions; "
+                        f"first at {first}: {float(y[first])!r} != {float(expected[first])!r}")
+    elif tol > 0 and not np.max(np.abs(y - expected), initial=0.0) <= tol:
+        problems.append(f"call {n}: {what}: max |difference| {np.max(np.abs(y - expected)):.3e} "
+                        f"exceeds the error bound {tol:.3e}")
+'''
+
+_CHECK = _COMPARE + '''
 
 def check(n, x, V, u, padding, expected, tol=0.0):
     """Call n: layer(x, V, u, padding) against the expected output (an exception class:
@@ -45,22 +67,7 @@ def check(n, x, V, u, padding, expected, tol=0.0):
     if isinstance(expected, type):
         problems.append(f"call {n}: returned a result, the reference raises {expected.__name__}")
         return
-    h = np.asarray(h)
-    print(f"call {n}: layer(x, V, u, {padding!r}) returned\\n{h}\\nexpected\\n{expected}\\n")
-    if expected is None:
-        return
-    if h.shape != expected.shape:
-        problems.append(f"call {n}: shape {h.shape}, expected {expected.shape}")
-    elif h.dtype != x.dtype:
-        problems.append(f"call {n}: dtype {h.dtype} for {x.dtype} input")
-    elif tol == 0 and not np.array_equal(h, expected):
-        where = np.argwhere(h != expected)
-        first = tuple(int(i) for i in where[0])
-        problems.append(f"call {n}: differs at {len(where)} of {h.size} positions; "
-                        f"first at {first}: {float(h[first])!r} != {float(expected[first])!r}")
-    elif tol > 0 and not np.max(np.abs(h - expected), initial=0.0) <= tol:
-        problems.append(f"call {n}: max |difference| {np.max(np.abs(h - expected)):.3e} "
-                        f"exceeds the error bound {tol:.3e}")
+    compare(n, f"layer(x, V, u, {padding!r})", np.asarray(h), expected, x.dtype, tol)
     if not (np.array_equal(x, x0, equal_nan=True) and np.array_equal(V, V0, equal_nan=True)):
         problems.append(f"call {n}: the layer changed its input")
 '''
@@ -268,28 +275,7 @@ def snippet(example: Example, layer: Any, header: str, directory: Path,
 
 # --- the conv contract ------------------------------------------------------------------
 
-_CONV_CHECK = '''
-problems = []
-
-
-def compare(n, what, y, expected, dtype, tol):
-    """One output against the expected one; tol 0 means exact equality."""
-    print(f"call {n}: {what} returned\\n{y}\\nexpected\\n{expected}\\n")
-    if expected is None:
-        return
-    if y.shape != expected.shape:
-        problems.append(f"call {n}: {what} has shape {y.shape}, expected {expected.shape}")
-    elif y.dtype != dtype:
-        problems.append(f"call {n}: {what} has dtype {y.dtype} for {dtype} input")
-    elif tol == 0 and not np.array_equal(y, expected):
-        where = np.argwhere(y != expected)
-        first = tuple(int(i) for i in where[0])
-        problems.append(f"call {n}: {what} differs at {len(where)} of {y.size} positions; "
-                        f"first at {first}: {float(y[first])!r} != {float(expected[first])!r}")
-    elif tol > 0 and not np.max(np.abs(y - expected), initial=0.0) <= tol:
-        problems.append(f"call {n}: {what}: max |difference| {np.max(np.abs(y - expected)):.3e} "
-                        f"exceeds the error bound {tol:.3e}")
-
+_CONV_CHECK = _COMPARE + '''
 
 def check(n, x, w, b, kw, expected, tol=0.0):
     """Call n: conv(x, w, b, **kw) against the expected output (an exception class: the

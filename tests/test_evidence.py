@@ -150,6 +150,23 @@ def test_each_failure_is_a_few_lines_with_one_replay_and_one_snippet(flipped):
     assert len(failures_part.splitlines()) <= 8 * len(blocks)
 
 
+def _replays_the_same_failure(failure: dict, out) -> None:
+    """The failure's replay command, run as printed from the run's directory under the
+    dev profile (random seeds: only the pin can bring the example back), fails again on
+    the same example, for the same reason."""
+    args = shlex.split(failure["replay"])
+    assert args[:3] == ["python", "-m", "pytest"]
+    again = subprocess.run([sys.executable, *args[1:], "-p", "no:warnings",
+                            f"--claims-json={out}"], cwd=ROOT, capture_output=True,
+                           text=True, timeout=300,
+                           env={**os.environ, "HYPOTHESIS_PROFILE": "dev"})
+    assert again.returncode == 1, again.stdout[-3000:]
+    [replayed] = json.loads(out.read_text())["failures"]
+    assert replayed["nodeid"] == failure["nodeid"]
+    assert replayed["example"]["calls"] == failure["example"]["calls"]
+    assert replayed["reason"] == failure["reason"]
+
+
 @pytest.mark.slow
 def test_replay_commands_fail_again_on_the_same_example(flipped, tmp_path):
     """Each replay command, run as printed from the directory of the run, fails again,
@@ -158,19 +175,7 @@ def test_replay_commands_fail_again_on_the_same_example(flipped, tmp_path):
     pinned = [f for f in failing if "--convproof-replay" in f["replay"]]
     assert pinned
     for n, failure in enumerate(pinned[:3]):
-        args = shlex.split(failure["replay"])
-        assert args[:3] == ["python", "-m", "pytest"]
-        out = tmp_path / f"replay{n}.json"
-        # the dev profile: random seeds, so only the pin can bring back the example
-        again = subprocess.run([sys.executable, *args[1:], "-p", "no:warnings",
-                                f"--claims-json={out}"], cwd=ROOT, capture_output=True,
-                               text=True, timeout=300,
-                               env={**os.environ, "HYPOTHESIS_PROFILE": "dev"})
-        assert again.returncode == 1, again.stdout[-3000:]
-        [replayed] = json.loads(out.read_text())["failures"]
-        assert replayed["nodeid"] == failure["nodeid"]
-        assert replayed["example"]["calls"] == failure["example"]["calls"]
-        assert replayed["reason"] == failure["reason"]
+        _replays_the_same_failure(failure, tmp_path / f"replay{n}.json")
 
 
 @pytest.mark.slow
@@ -360,18 +365,7 @@ def test_conv_replay_commands_fail_again_on_the_same_example(strided_conv, tmp_p
     pinned = [f for f in strided_conv["failing"] if "--convproof-replay" in f["replay"]]
     assert len(pinned) == len(strided_conv["failing"])
     for n, failure in enumerate(pinned[::9]):  # a few, across the property modules
-        args = shlex.split(failure["replay"])
-        assert args[:3] == ["python", "-m", "pytest"]
-        out = tmp_path / f"replay{n}.json"
-        again = subprocess.run([sys.executable, *args[1:], "-p", "no:warnings",
-                                f"--claims-json={out}"], cwd=ROOT, capture_output=True,
-                               text=True, timeout=300,
-                               env={**os.environ, "HYPOTHESIS_PROFILE": "dev"})
-        assert again.returncode == 1, again.stdout[-3000:]
-        [replayed] = json.loads(out.read_text())["failures"]
-        assert replayed["nodeid"] == failure["nodeid"]
-        assert replayed["example"]["calls"] == failure["example"]["calls"]
-        assert replayed["reason"] == failure["reason"]
+        _replays_the_same_failure(failure, tmp_path / f"replay{n}.json")
 
 
 def _run_snippet(text: str, directory: Path) -> subprocess.CompletedProcess:
