@@ -237,8 +237,8 @@ class _Child:
         self.conn = parent
         self.poller = select.poll()  # one per child: Connection.poll builds a selector per call
         self.poller.register(parent.fileno(), select.POLLIN)
-        self.conn.send_bytes(pickle.dumps(list(sys.path)))
-        try:
+        try:  # a child that exited at once closes the pipe: the send fails, or the read
+            self.conn.send_bytes(pickle.dumps(list(sys.path)))
             ready = bool(self.poller.poll(START_SECONDS * 1000)) and self.conn.recv_bytes()
         except (EOFError, OSError):
             ready = False
