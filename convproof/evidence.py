@@ -85,10 +85,10 @@ _current: Example | None = None
 
 
 def layout(a: np.ndarray) -> str:
-    """The memory layout of ``a`` in the words of properties.strategies.LAYOUTS and
-    conv_strategies.CONV_LAYOUTS: read-only, contiguous, fortran, channels-last (a
-    channels-first (N, C, *n) view of channels-last memory), reversed (every axis), or
-    strided (anything else)."""
+    """The memory layout of ``a``, as a snippet rebuilds it: read-only, contiguous,
+    fortran, channels-last (a channels-first (N, C, *n) view of channels-last memory:
+    properties.layouts.LAYOUTS' 'transposed' of the conv inputs), reversed (every
+    axis), or strided (anything else)."""
     if not a.flags.writeable:
         return "read-only"
     if a.flags.c_contiguous:

@@ -19,9 +19,12 @@ change code paths are a steady share of the draws, and the shrinker, which lower
 (Shares of the header's digit; Hypothesis's own byte distribution leans to zero, the
 small regime, so the measured shares are somewhat lower.)
 
-x arrives in one of :data:`CONV_LAYOUTS`, channels-last views of channels-first data
-included. tests/test_conv_strategies.py prints the distribution and holds it to these
-shares.
+x, w and b arrive each in one of the memory layouts of properties.layouts.LAYOUTS (the
+one table for every dimension), channels-last views of channels-first data included.
+
+Properties draw them through the one public entry point, properties.strategies.inputs,
+with a ``Domain(conv=Allowed(...))`` (preset: strategies.conv_cases).
+tests/test_conv_strategies.py prints the distribution and holds it to these shares.
 
 Blocks are made from seeds, not drawn byte by byte, so that their size costs Hypothesis
 nothing; unlike properties.packed.packed, which holds an input to the 8 KiB of
@@ -33,13 +36,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import cache
 from typing import Any
 
 import numpy as np
 from convproof.properties import packed
+from convproof.properties.layouts import LAYOUTS, channels_last
 from convproof.properties.packed import Reader
-from convproof.theory.conv import PADDING_MODES, ConvSpec, receptive_field
+from convproof.theory.conv import PADDING_MODES, ConvSpec, conv_shape, receptive_field
 from hypothesis import strategies as st
 
 #: Regimes, in twentieths of the draws: small, batch, channels, sides (module docstring).
@@ -89,7 +92,10 @@ class ConvCase:
     b: np.ndarray | None
     spec: ConvSpec
     regime: str = "small"
-    layout: str = "contiguous"
+    #: The memory layouts (properties.layouts.LAYOUTS) of x, w and b.
+    layouts: tuple[str, str, str] = ("contiguous",) * 3
+    #: Integer-valued entries (every sum exact in float64), or floats.
+    exact: bool = True
 
     def __repr__(self) -> str:
         def show(a: np.ndarray | None) -> str:
@@ -99,50 +105,11 @@ class ConvCase:
                 return repr(a.tolist())
             return f"<{a.dtype} array of shape {a.shape}>"
 
-        return (f"ConvCase({self.spec}, layout={self.layout!r},\n  x {self.x.shape} = "
+        return (f"ConvCase({self.spec}, layouts={self.layouts!r},\n  x {self.x.shape} = "
                 f"{show(self.x)},\n  w {self.w.shape} = {show(self.w)},\n  b = {show(self.b)})")
 
     def _repr_pretty_(self, p: Any, cycle: bool) -> None:
         p.text(repr(self))
-
-
-# --- memory layouts of x (N, C, *n) -----------------------------------------------------
-
-
-def _channels_last(a: np.ndarray) -> np.ndarray:
-    """Channels-first values in channels-last memory: (N, *n, C) contiguous, viewed as
-    (N, C, *n)."""
-    return np.moveaxis(np.ascontiguousarray(np.moveaxis(a, 1, -1)), -1, 1)
-
-
-def _strided(a: np.ndarray) -> np.ndarray:
-    buffer = np.zeros(tuple(2 * n for n in a.shape), dtype=a.dtype)
-    view = buffer[(slice(None, None, 2),) * a.ndim]
-    view[...] = a
-    return view
-
-
-def _reversed(a: np.ndarray) -> np.ndarray:
-    every = (slice(None, None, -1),) * a.ndim
-    return np.ascontiguousarray(a[every])[every]
-
-
-def _read_only(a: np.ndarray) -> np.ndarray:
-    b = a.copy()
-    b.flags.writeable = False
-    return b
-
-
-#: The layouts x may arrive in (the contract: any); contiguous first, where it shrinks.
-CONV_LAYOUTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "contiguous": np.ascontiguousarray,
-    "channels-last": _channels_last,
-    "fortran": np.asfortranarray,
-    "strided": _strided,
-    "reversed": _reversed,
-    "read-only": _read_only,
-}
-_LAYOUT_NAMES = tuple(CONV_LAYOUTS)
 
 
 # --- reading one case ---------------------------------------------------------------------
@@ -194,8 +161,10 @@ def _axis_digits(r: Reader, ndim: int, n: int, allowed: Allowed, circular: bool
 
 
 def read_case(r: Reader, ndim: int, dtype: type, exact: bool, allowed: Allowed,
-              regime: str | None = None) -> ConvCase:
-    """One :class:`ConvCase` off ``r`` (module docstring); ``regime`` forces one."""
+              regime: str | None = None, layouts: tuple[str, ...] = tuple(LAYOUTS)
+              ) -> ConvCase:
+    """One :class:`ConvCase` off ``r`` (module docstring); ``regime`` forces one; each of
+    x, w and b in one of ``layouts`` (none: C-contiguous)."""
     drawn = r.pick(REGIMES)
     regime = regime or drawn
     n, groups, c_in_g, c_out_g, sides = _shape_digits(r, ndim, regime, allowed)
@@ -206,15 +175,13 @@ def read_case(r: Reader, ndim: int, dtype: type, exact: bool, allowed: Allowed,
     x_shape = (n, groups * c_in_g, *sides)
     w_shape = (groups * c_out_g, c_in_g, *k)
     with_bias = allowed.bias and r.digit(8) != 7
-    layout = r.pick(_LAYOUT_NAMES)
+    names = tuple(r.pick(layouts) if layouts else "contiguous" for _ in range(3))  # x, w, b
     plans = [packed.plan(r, x_shape, not exact, dtype),
              packed.plan(r, w_shape, not exact, dtype),
              packed.plan(r, (w_shape[0],), not exact, dtype)]
-    x, w, b = packed.fill(r, *plans)
-    return ConvCase(CONV_LAYOUTS[layout](x), w, b if with_bias else None, spec, regime, layout)
-
-
-Extra = Callable[[Reader, ConvCase, bool], Any]
+    x, w, b = (LAYOUTS[name](a, channels_last(a.ndim))
+               for name, a in zip(names, packed.fill(r, *plans), strict=True))
+    return ConvCase(x, w, b if with_bias else None, spec, regime, names, exact)  # type: ignore[arg-type]
 
 
 def conv_packed(*builds: Callable[[Reader], Any]) -> st.SearchStrategy[Any]:
@@ -243,19 +210,19 @@ def conv_packed(*builds: Callable[[Reader], Any]) -> st.SearchStrategy[Any]:
     return read()
 
 
-@cache
-def conv_cases(ndim: int, dtype: str = "float64", exact: bool | None = True,
-               allowed: Allowed = Allowed(), regime: str | None = None,
-               extra: Extra | None = None) -> st.SearchStrategy[Any]:
-    """A :class:`ConvCase` in ``ndim`` spatial dimensions and ``dtype``: integer-valued
-    entries (``exact``), wide-range floats (False) or either, drawn (None, integers
-    first). With ``extra``, (case, extra(r, case, exact)) read in the same draw."""
+def conv_strategy(ndim: int, dtype: str, exact: bool | None, allowed: Allowed,
+                  regime: str | None, layouts: tuple[str, ...],
+                  extra: Callable[[Reader, ConvCase], Any] | None) -> st.SearchStrategy[Any]:
+    """The strategy of :class:`ConvCase` in ``ndim`` spatial dimensions and ``dtype``:
+    integer-valued entries (``exact``), wide-range floats (False) or either, drawn (None,
+    integers first); with ``extra``, (case, extra(r, case)) read in the same draw.
+    (properties.strategies.inputs is the public way to it.)"""
     width = np.float32 if dtype == "float32" else np.float64
 
     def build(kind: bool) -> Callable[[Reader], Any]:
         def read(r: Reader) -> Any:
-            case = read_case(r, ndim, width, kind, allowed, regime)
-            return case if extra is None else (case, extra(r, case, kind))
+            case = read_case(r, ndim, width, kind, allowed, regime, layouts)
+            return case if extra is None else (case, extra(r, case))
 
         return read
 
@@ -268,24 +235,23 @@ def preferred_dtype(conv: Any) -> str:
     return "float64" if "float64" in conv.declares.dtypes else "float32"
 
 
-# --- values that go with a case ------------------------------------------------------------
+# --- values that go with a case (Domain.extra: extra(r, case, domain)) ---------------
 
 
-def output_gradient(r: Reader, case: ConvCase, exact: bool) -> np.ndarray:
+def output_gradient(r: Reader, case: ConvCase, domain: Any = None) -> np.ndarray:
     """g, of the output's shape, in the case's kind and dtype (for the backward pass)."""
-    from convproof.theory.conv import conv_shape
-
     out = conv_shape(case.x.shape[2:], case.w.shape[2:], case.spec)
     shape = (case.x.shape[0], case.w.shape[0], *out)
-    return packed.array(r, shape, not exact, case.x.dtype.type)
+    return packed.array(r, shape, not case.exact, case.x.dtype.type)
 
 
-def impulse_position(r: Reader, case: ConvCase, exact: bool) -> tuple[tuple[int, ...], float]:
+def impulse_position(r: Reader, case: ConvCase, domain: Any = None
+                     ) -> tuple[tuple[int, ...], float]:
     """(p, t): a position of x and a nonzero integer t, for impulse probing."""
     p = tuple(r.digit(n, 2) for n in case.x.shape)
     return p, float(packed.zigzag(r.digit(2 * packed.INT_BOUND) + 1))
 
 
-def shift_steps(r: Reader, case: ConvCase, exact: bool) -> tuple[int, ...]:
+def shift_steps(r: Reader, case: ConvCase, domain: Any = None) -> tuple[int, ...]:
     """t: a shift of the output grid per spatial axis, |t| <= 3."""
     return tuple(r.signed(3) for _ in case.x.shape[2:])

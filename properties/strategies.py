@@ -28,7 +28,8 @@ precision over 2^-200 .. 2^200, per array (the error bounds of theory.bounds app
 either (``exact=None``), integers first.
 
 Every array handed to an implementation (x, V, and u with channels) comes in every memory
-layout of :data:`LAYOUTS`, one table for every dimension.
+layout of properties.layouts.LAYOUTS, one table for every dimension and for both
+contracts.
 
 ``minimal=True`` (:func:`cases`) draws each element on its own with
 ``hypothesis.extra.numpy``, for the refutations' counterexamples (convproof.harness.refute).
@@ -46,6 +47,8 @@ from typing import Any
 import hypothesis.extra.numpy as hnp
 import numpy as np
 from convproof.properties import packed
+from convproof.properties.conv_strategies import REGIMES, Allowed, conv_strategy
+from convproof.properties.layouts import LAYOUTS, layout_functions
 from convproof.properties.packed import INT_BOUND, MAX_ELEMENTS, Reader, Tiers, zigzag
 from convproof.reference.contract import NO_LIMITS, Limits
 from convproof.theory.indices import PADDINGS, Padding
@@ -215,83 +218,6 @@ def _halved(e: Extent, order: tuple[str, ...], padding: Padding) -> Extent:
     return e
 
 
-# --- memory layouts -------------------------------------------------------------------
-
-#: Elements a view with an offset starts into its buffer.
-OFFSET = 3
-
-
-def _contiguous(a: np.ndarray, order: tuple[int, ...] | None = None) -> np.ndarray:
-    return np.array(a, order="C")
-
-
-def _fortran(a: np.ndarray, order: tuple[int, ...] | None = None) -> np.ndarray:
-    return np.array(a, order="F")
-
-
-def _strided(a: np.ndarray, order: tuple[int, ...] | None = None) -> np.ndarray:
-    steps = [1] * a.ndim
-    steps[0] = steps[-1] = 2
-    buffer = np.zeros(tuple(n * s for n, s in zip(a.shape, steps, strict=True)), dtype=a.dtype)
-    view = buffer[tuple(slice(None, None, s) for s in steps)]
-    view[...] = a
-    return view
-
-
-def _reversed(a: np.ndarray, order: tuple[int, ...] | None = None) -> np.ndarray:
-    every = (slice(None, None, -1),) * a.ndim
-    return np.ascontiguousarray(a[every])[every]
-
-
-def _transposed(a: np.ndarray, order: tuple[int, ...] | None = None) -> np.ndarray:
-    if a.ndim == 1:  # one column of a two-column buffer: one channel of channels-last data
-        buffer = np.zeros((a.shape[0], 2), dtype=a.dtype)
-        buffer[:, 0] = a
-        return buffer[:, 0]
-    order = order or (*range(1, a.ndim), 0)
-    return np.ascontiguousarray(a.transpose(order)).transpose(np.argsort(order))
-
-
-def _read_only(a: np.ndarray, order: tuple[int, ...] | None = None) -> np.ndarray:
-    b = np.array(a, order="C")
-    b.flags.writeable = False
-    return b
-
-
-def _offset(a: np.ndarray, order: tuple[int, ...] | None = None) -> np.ndarray:
-    buffer = np.zeros(a.size + OFFSET, dtype=a.dtype)
-    view = buffer[OFFSET:].reshape(a.shape)
-    view[...] = a
-    return view
-
-
-Layout = Callable[..., np.ndarray]
-
-#: Memory layouts of the same values, for arrays of any dimension and dtype; the contract
-#: says x, V and u may come in any of them. ``LAYOUTS[name](a, order)``:
-#:
-#: * contiguous: C order, a copy of its own; fortran: Fortran order (axes reversed);
-#: * strided: every second element of a larger buffer along the first and last axes;
-#: * reversed: negative strides on every axis;
-#: * transposed: the axes stored in another order (``order``, the storage order, e.g.
-#:   channels-last data viewed channels-first and the reverse; by default the first axis
-#:   last, i.e. the transpose of a 2-D array); a 1-D array is one column of a
-#:   two-column buffer;
-#: * read-only: C order, not writeable;
-#: * offset: C order, starting OFFSET elements into a larger buffer.
-LAYOUTS: dict[str, Layout] = {
-    "contiguous": _contiguous,
-    "fortran": _fortran,
-    "strided": _strided,
-    "reversed": _reversed,
-    "transposed": _transposed,
-    "read-only": _read_only,
-    "offset": _offset,
-}
-#: One of the :data:`LAYOUTS` functions, drawn (contiguous first, so it shrinks there).
-layout_functions = st.sampled_from(tuple(LAYOUTS.values()))
-
-
 # --- the input ------------------------------------------------------------------------
 
 
@@ -322,10 +248,10 @@ class Case:
         p.text(repr(self))
 
 
-#: Reads a value that goes with a drawn case off the same reader: ``extra(r, case,
-#: domain)``. It may depend on the case's shapes, but must read a fixed number of header
-#: bytes (properties.packed).
-Extra = Callable[[Reader, Case, "Domain"], Any]
+#: Reads a value that goes with a drawn case (a Case or a ConvCase) off the same reader:
+#: ``extra(r, case, domain)``. It may depend on the case's shapes, but must read a fixed
+#: number of header bytes (properties.packed).
+Extra = Callable[[Reader, Any, "Domain"], Any]
 
 
 @dataclass(frozen=True)
@@ -348,13 +274,19 @@ class Domain:
       every side of x is at least 2Δ+1 (a smaller drawn side is raised to it);
     * ``limits``: an implementation's declared limits (reference.contract.Limits): larger
       draws are cut down to them (:func:`fit`), as they are to the suite's own;
-    * ``layouts``: names of :data:`LAYOUTS` each array (x, V, u with channels) is drawn in,
+    * ``layouts``: names of properties.layouts.LAYOUTS each array (x, V, u with channels) is drawn in,
       each independently; () for C-contiguous arrays only;
     * ``one_tap``: for full-precision floats, V has a single nonzero entry half the time
       (a term an implementation drops, a tiny weight say, is then alone in its sums);
     * ``extra``: a reader of what goes with the input (:func:`shift_of`, :func:`impulse_of`,
       :func:`alternatives_of`, or one of the property's own): inputs() then gives
-      (case, extra value), read in the same draw.
+      (case, extra value), read in the same draw;
+    * ``conv``: the conv contract's inputs (a properties.conv_strategies.ConvCase: x (N,
+      C_in, *n), w, b and the stride, padding pairs, dilation, groups and padding mode)
+      with the features ``conv`` allows (conv_strategies.Allowed); their sizes come from
+      the conv strategies' regimes, ``regime`` forcing one ("small", "batch",
+      "channels", "sides"); ``ndim``, ``dtype``, ``exact``, ``layouts`` and ``extra``
+      apply as above, the layer's sizes, channels, batch and paddings do not.
 
     The header read off a draw depends on these alone, never on a value drawn.
     """
@@ -375,6 +307,8 @@ class Domain:
     layouts: tuple[str, ...] = tuple(LAYOUTS)
     one_tap: bool = False
     extra: Extra | None = None
+    conv: Allowed | None = None
+    regime: str | None = None
 
     def __post_init__(self) -> None:
         if self.ndim not in (1, 2, 3):
@@ -387,6 +321,15 @@ class Domain:
             raise ValueError(f"Domain: layouts {self.layouts!r} not within {tuple(LAYOUTS)}")
         if self.channels_first and not self.channels:
             raise ValueError("Domain: channels_first needs channels=True")
+        if self.regime is not None and (self.conv is None or self.regime not in REGIMES):
+            raise ValueError(f"Domain: regime {self.regime!r} needs conv= and one of "
+                             f"{tuple(dict.fromkeys(REGIMES))}")
+        if self.conv is not None:
+            layer_only = [f.name for f in dataclasses.fields(self) if f.name in _LAYER_ONLY
+                          and getattr(self, f.name) != f.default]
+            if layer_only:
+                raise ValueError(f"Domain: {', '.join(layer_only)} do not apply to conv "
+                                 "inputs (their sizes come from the conv regimes)")
 
     def resolved(self) -> Sizes:
         """The tiers drawn from: ``sizes`` (by default the profile's) cut to the scope."""
@@ -394,14 +337,26 @@ class Domain:
         return base.upto(self.max_side, self.max_delta, self.max_channels, self.max_batch)
 
 
+#: The Domain fields that describe the layer's inputs alone.
+_LAYER_ONLY = frozenset({"channels", "batch", "channels_first", "paddings", "max_side",
+                         "max_delta", "max_channels", "max_batch", "sizes", "limits",
+                         "one_tap"})
+
+
 def inputs(domain: Domain) -> st.SearchStrategy[Any]:
-    """The strategy of ``domain``'s inputs: a :class:`Case`, or with ``domain.extra``
-    (case, extra value); one header and one block per draw (properties.packed)."""
+    """The strategy of ``domain``'s inputs: a :class:`Case` (with ``domain.conv``, a
+    conv_strategies.ConvCase), or with ``domain.extra`` (case, extra value); one header
+    and one block per draw (properties.packed)."""
     return _inputs(domain)
 
 
 @cache
 def _inputs(domain: Domain) -> st.SearchStrategy[Any]:
+    if domain.conv is not None:
+        extra = domain.extra
+        return conv_strategy(domain.ndim, domain.dtype, domain.exact, domain.conv,
+                             domain.regime, domain.layouts,
+                             None if extra is None else lambda r, c: extra(r, c, domain))
     sizes, work = domain.resolved(), max_work()
     if domain.extra is None:
         return packed.packed(lambda r: _read(r, domain, sizes, work))
@@ -528,7 +483,7 @@ def alternatives_of(r: Reader, case: Case, domain: Domain
     floats = domain.exact is not True
     integer = all(np.array_equal(np.round(a), a) for a in (case.x, case.V, np.asarray(case.u)))
     dtype = case.x.dtype.type
-    layouts = tuple(LAYOUTS[name] for name in domain.layouts) or (_contiguous,)
+    layouts = tuple(LAYOUTS[name] for name in domain.layouts) or (LAYOUTS["contiguous"],)
     x_plan = packed.plan(r, case.x.shape, floats, dtype, integer)
     x_layout = r.pick(layouts)
     V_plan = packed.plan(r, case.V.shape, floats, dtype, integer)
@@ -645,6 +600,16 @@ def channel_cases(
     1 <= C_in, C_out <= max_channels."""
     return inputs(Domain(channels=True, paddings=_paddings(padding), max_side=max_side,
                          max_delta=max_delta, max_channels=max_channels, layouts=(), extra=extra))
+
+
+def conv_cases(ndim: int, dtype: str = "float64", exact: bool | None = True,
+               allowed: Allowed | None = None, regime: str | None = None,
+               extra: Extra | None = None) -> st.SearchStrategy[Any]:
+    """A conv-contract input (conv_strategies.ConvCase) in ``ndim`` spatial dimensions and
+    ``dtype``, using the features ``allowed`` allows (by default all), in every memory
+    layout; with ``extra``, (case, extra value)."""
+    return inputs(Domain(ndim=ndim, dtype=dtype, exact=exact, conv=allowed or Allowed(),
+                         regime=regime, extra=extra))
 
 
 @cache

@@ -10,9 +10,11 @@ and each declared dtype; exact on integer data, theory.bounds item 5 otherwise.
 
 import numpy as np
 import pytest
-from convproof.properties.conv_strategies import CONV_LAYOUTS, Allowed, conv_cases, preferred_dtype
+from convproof.properties.conv_strategies import Allowed, preferred_dtype
+from convproof.properties.layouts import LAYOUTS, channels_last
+from convproof.properties.strategies import conv_cases
 from convproof.reference.oracles import conv_oracle_for
-from convproof.theory.bounds import assert_within, conv_direct
+from convproof.theory.bounds import MismatchError, assert_within, conv_direct
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -76,17 +78,26 @@ def test_conv_leaves_its_inputs_alone_and_repeats_itself(conv, ndim, data):
 @pytest.mark.parametrize("ndim", NDIMS, ids=NDIM_IDS)
 @given(data=st.data())
 def test_conv_reads_every_memory_layout(conv, ndim, data):
-    """conv-cross-correlation (contract): x as a channels-last view of channels-first
-    values, Fortran-ordered, strided, reversed or read-only (conv_strategies.CONV_LAYOUTS)
-    gives the result of a C-contiguous copy, within twice the bound (exactly on integer
-    data): the implementation reads x through its strides, not its buffer."""
+    """conv-cross-correlation (contract): x, and w, in each memory layout of
+    properties.layouts.LAYOUTS (channels-last views of channels-first values, Fortran order,
+    strided, reversed, read-only, offset into a buffer) give the result of C-contiguous
+    copies, within twice the bound (exactly on integer data): the implementation reads
+    its arrays through their strides, not their buffers."""
     c = data.draw(conv_cases(ndim, preferred_dtype(conv), exact=None, allowed=Allowed.of(conv)),
                   label="case")
-    contiguous = np.ascontiguousarray(c.x)
-    expected = call_conv(conv, contiguous, c.w, c.b, c.spec)
-    tol = conv_bound(conv, contiguous, c.w, c.b, c.spec)
-    for name, make in CONV_LAYOUTS.items():
-        view = make(contiguous.copy())
-        assert np.array_equal(view, contiguous)  # the strategy's own promise
-        y = call_conv(conv, view, c.w, c.b, c.spec)
-        assert_within(y, expected, tol + tol, f"{conv}: x as a {name} view vs a contiguous copy")
+    x, w = np.ascontiguousarray(c.x), np.ascontiguousarray(c.w)
+    expected = call_conv(conv, x, w, c.b, c.spec)
+    tol = conv_bound(conv, x, w, c.b, c.spec)
+    for name, make in LAYOUTS.items():
+        x_view, w_view = make(x.copy(), channels_last(x.ndim)), make(w.copy(), channels_last(w.ndim))
+        assert np.array_equal(x_view, x)  # the layout's promise
+        assert np.array_equal(w_view, w)
+        y = call_conv(conv, x_view, w_view, c.b, c.spec)
+        try:
+            assert_within(y, expected, tol + tol,
+                          f"{conv}: x and w as {name} views vs contiguous copies")
+        except MismatchError:  # one call per layout; two more name the array misread
+            for role, (xr, wr) in (("x", (x_view, w)), ("w", (x, w_view))):
+                assert_within(call_conv(conv, xr, wr, c.b, c.spec), expected, tol + tol,
+                              f"{conv}: {role} as a {name} view vs a contiguous copy")
+            raise

@@ -3,7 +3,8 @@ alone, whatever the batch size.
 """
 
 import pytest
-from convproof.properties.conv_strategies import Allowed, conv_cases, preferred_dtype
+from convproof.properties.conv_strategies import Allowed, preferred_dtype
+from convproof.properties.strategies import conv_cases
 from convproof.theory.bounds import assert_within
 from hypothesis import given
 from hypothesis import strategies as st

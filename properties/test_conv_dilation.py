@@ -8,7 +8,8 @@ import dataclasses
 
 import numpy as np
 import pytest
-from convproof.properties.conv_strategies import Allowed, conv_cases, preferred_dtype
+from convproof.properties.conv_strategies import Allowed, preferred_dtype
+from convproof.properties.strategies import conv_cases
 from convproof.theory.bounds import assert_within
 from convproof.theory.conv import receptive_field
 from hypothesis import given

@@ -5,7 +5,8 @@ weight'; the formulas an extension, the transposed convolution after Dumoulin & 
 
 import numpy as np
 import pytest
-from convproof.properties.conv_strategies import Allowed, conv_cases, output_gradient, preferred_dtype
+from convproof.properties.conv_strategies import Allowed, output_gradient, preferred_dtype
+from convproof.properties.strategies import conv_cases
 from convproof.reference.oracles import conv_oracle_for
 from convproof.theory.bounds import assert_within, conv_vjp_bounds
 from hypothesis import given

@@ -10,7 +10,8 @@ import dataclasses
 
 import numpy as np
 import pytest
-from convproof.properties.conv_strategies import Allowed, conv_cases, impulse_position, preferred_dtype
+from convproof.properties.conv_strategies import Allowed, impulse_position, preferred_dtype
+from convproof.properties.strategies import conv_cases
 from convproof.theory.bounds import assert_within
 from convproof.theory.conv import ConvSpec, d2l_output_size, impulse_response, output_size
 from hypothesis import given

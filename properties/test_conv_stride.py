@@ -6,7 +6,8 @@ import dataclasses
 
 import numpy as np
 import pytest
-from convproof.properties.conv_strategies import Allowed, conv_cases, preferred_dtype, shift_steps
+from convproof.properties.conv_strategies import Allowed, preferred_dtype, shift_steps
+from convproof.properties.strategies import conv_cases
 from convproof.reference import CONV_BUILTINS
 from convproof.theory.bounds import assert_within
 from convproof.theory.conv import ConvSpec, receptive_field

@@ -9,7 +9,8 @@ pooling as a convolution runs on every conv implementation.
 
 import numpy as np
 import pytest
-from convproof.properties.conv_strategies import Allowed, conv_cases, preferred_dtype
+from convproof.properties.conv_strategies import Allowed, preferred_dtype
+from convproof.properties.strategies import conv_cases
 from convproof.reference.pooling import pool_loops, pool_spec, pool_windows
 from convproof.theory.conv import ConvSpec
 from hypothesis import given

@@ -17,7 +17,8 @@ dilation and groups pass through unchanged, and:
   contract asks;
 * dtype: float32 arrays run in float32, float64 in float64;
 * memory: torch.from_numpy/torch.tensor reject arrays with negative strides (x[::-1]
-  views): the adapter copies through np.ascontiguousarray;
+  views): the adapter copies through np.array(a, order="C") (np.ascontiguousarray
+  returns a one-element array unchanged, negative strides and all);
 * threads: one intra-op thread (torch.set_num_threads(1) on the first call): the suite's
   inputs are small, and waking the thread pool on a busy 2-core machine cost
   milliseconds per call (the torch properties ran four times slower);
@@ -43,11 +44,11 @@ from convproof.theory.conv import ConvSpec, conv_shape, spec_of
 
 
 def _tensor(a: np.ndarray, dtype: Any) -> Any:
-    """A torch tensor holding a copy of ``a`` (copied through numpy: torch refuses
-    negative strides)."""
+    """A torch tensor holding a copy of ``a``, copied by numpy first: torch refuses negative
+    strides, and np.ascontiguousarray keeps them on arrays of one element."""
     import torch
 
-    return torch.tensor(np.ascontiguousarray(a), dtype=dtype)
+    return torch.tensor(np.array(a, order="C"), dtype=dtype)
 
 
 def _pad(xt: Any, spec: ConvSpec) -> Any:

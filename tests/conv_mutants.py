@@ -219,6 +219,13 @@ def reads_memory_order(x: np.ndarray, w: np.ndarray, b: Any, **kw: Any) -> np.nd
 
 
 @_mutant
+def reads_kernel_memory_order(x: np.ndarray, w: np.ndarray, b: Any, **kw: Any) -> np.ndarray:
+    """Reads w's buffer in memory order as if it were C-contiguous: a channels-last or
+    Fortran-ordered kernel comes out transposed."""
+    return conv_taps(x, w.ravel(order="K").reshape(w.shape), b, **kw)
+
+
+@_mutant
 def float32_arithmetic(x: np.ndarray, w: np.ndarray, b: Any, **kw: Any) -> np.ndarray:
     """Computes in float32 whatever the input's dtype."""
     b32 = None if b is None else np.asarray(b, np.float32)
@@ -232,7 +239,8 @@ KINDS: dict[str, tuple[Fn, ...]] = {
                         channels_averaged, one_by_one_transposed, no_output_unchecked),
     "batch": (batch_fast_path_drops_bias, odd_batch_drops_last),
     "backward pass": (vjp_bias_mean, vjp_circular_unfolded),
-    "contract": (mutates_kernel, reads_memory_order, float32_arithmetic),
+    "contract": (mutates_kernel, reads_memory_order, reads_kernel_memory_order,
+                 float32_arithmetic),
 }
 
 KIND: dict[str, str] = {fn.__name__: kind for kind, group in KINDS.items() for fn in group}

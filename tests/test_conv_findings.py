@@ -11,7 +11,10 @@ rebuilt without it fails a conv property.
 * PyTorch (2.13.0) raises RuntimeError where no window fits, and F.pad(mode='circular')
   (as Conv2d(padding_mode='circular')) refuses to wrap more than once; the adapter
   checks the size first and indexes modulo n (tests/test_adapters.py's
-  ``circular-pads-once`` shows the second as a failing property).
+  ``circular-pads-once`` shows the second as a failing property);
+* numpy (2.x) np.ascontiguousarray returns a one-element view with a negative stride
+  (b[::-1] of shape (1,)) unchanged, and torch.tensor refuses it; the torch adapter
+  copies with np.array(a, order="C").
 """
 
 from __future__ import annotations
@@ -84,6 +87,33 @@ def test_torch_adapter_without_its_size_check_fails_the_contract():
     result = run(_no_output_property(), as_conv("torch", unchecked))
     assert result.failed
     assert "RuntimeError" in result.message
+
+
+def test_ascontiguousarray_keeps_a_one_element_negative_stride():
+    torch = pytest.importorskip("torch")
+
+    b = np.ones(2)[1:][::-1]  # one element, stride -8
+    assert np.ascontiguousarray(b).strides == (-8,)
+    with pytest.raises(ValueError, match="negative"):
+        torch.tensor(np.ascontiguousarray(b))
+
+
+def test_torch_adapter_copying_with_ascontiguousarray_fails_a_property():
+    pytest.importorskip("torch")
+    import torch
+    from convproof.reference import torch_conv as adapter
+    from convproof.reference.conv_contract import as_conv
+
+    def tensor(a, dtype):
+        return torch.tensor(np.ascontiguousarray(a), dtype=dtype)
+
+    unsafe = adapter.build(dataclasses.replace(adapter.Stages(), tensor=tensor))
+    prop = next(p for p in CONV_PROPERTIES
+                if p.name == "test_channels_sum_the_per_channel_cross_correlations"
+                and dict(p.params)["ndim"] == 1)
+    result = run(prop, as_conv("torch", unsafe))
+    assert result.failed
+    assert "negative" in result.message
 
 
 def test_same_padding_of_an_even_kernel_is_not_d2l_s_split():

@@ -1,16 +1,19 @@
 """The conv inputs are drawn at scale (issue 18): batches up to 16 with at least 10% of
 draws at 8 samples or more, channels on both sides of 8 and of 32, sides of 32 or more in
-at least 5% of draws, every memory layout (channels-last views of channels-first data
-included), both padding modes, groups, strides, dilations and even kernels. The test
-draws as the properties do (the ci profile's derandomized generation) and prints the
-distribution (``pytest tests/test_conv_strategies.py -s``).
+at least 5% of draws, every memory layout for x, w and b (channels-last views of
+channels-first data included; x and w non-contiguous in at least a third of draws), both
+padding modes, groups, strides, dilations and even kernels. The test draws as the
+properties do (the ci profile's derandomized generation) and prints the distribution
+(``pytest tests/test_conv_strategies.py -s``).
 """
 
 from collections import Counter
 
 import numpy as np
 import pytest
-from convproof.properties.conv_strategies import CONV_LAYOUTS, MAX_BATCH, conv_cases
+from convproof.properties.conv_strategies import MAX_BATCH
+from convproof.properties.layouts import LAYOUTS
+from convproof.properties.strategies import conv_cases
 from hypothesis import HealthCheck, given, settings
 
 pytestmark = pytest.mark.machinery
@@ -37,7 +40,7 @@ def test_conv_inputs_are_drawn_at_scale(ndim, capsys):
     n = np.array([c.x.shape[0] for c in cases])
     channels = np.array([max(c.x.shape[1], c.w.shape[0]) for c in cases])
     sides = np.array([max(c.x.shape[2:]) for c in cases])
-    layouts = Counter(c.layout for c in cases)
+    layouts = {role: Counter(c.layouts[k] for c in cases) for k, role in enumerate("xwb")}
     share = {
         "N >= 8": np.mean(n >= 8), "N > 1": np.mean(n > 1),
         "C <= 8": np.mean(channels <= 8), "8 < C <= 32": np.mean((channels > 8) & (channels <= 32)),
@@ -60,13 +63,17 @@ def test_conv_inputs_are_drawn_at_scale(ndim, capsys):
               f"{channels.max()}, max side {sides.max()}")
         for name, value in share.items():
             print(f"  {name:20s} {100 * value:5.1f}%")
-        print("  layouts: " + ", ".join(f"{k} {v}" for k, v in sorted(layouts.items())))
+        for role, counts in layouts.items():
+            print(f"  {role} layouts: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     assert n.max() <= MAX_BATCH
     assert share["N >= 8"] >= 0.10
     assert share["side >= 32"] >= 0.05
     for name in ("C <= 8", "8 < C <= 32", "C > 32"):  # channels cross 8 and 32
         assert share[name] > 0, name
-    assert set(layouts) == set(CONV_LAYOUTS)
+    for role, counts in layouts.items():  # every array in every layout, drawn apart
+        assert set(counts) == set(LAYOUTS), role
+    for role, arrays in (("x", [c.x for c in cases]), ("w", [c.w for c in cases])):
+        assert np.mean([not a.flags.c_contiguous for a in arrays]) >= 1 / 3, role
     for name in ("groups > 1", "depthwise", "stride > 1", "dilation > 1", "even kernel",
                  "asymmetric padding", "circular", "wraps > 1 turn", "no bias", "integer data"):
         assert share[name] > 0.01, name

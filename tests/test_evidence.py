@@ -431,7 +431,7 @@ def _conv_file(directory: Path, source: str) -> str:
 def test_conv_snippet_of_a_wrong_value_in_every_layout(layout, tmp_path):
     """A conv reading x in memory order: the snippet rebuilds x in its layout, so that
     the wrong values come back (a channels-last view read as C order), and exits 1."""
-    from convproof.properties.conv_strategies import CONV_LAYOUTS
+    from convproof.properties.layouts import LAYOUTS, channels_last
     from convproof.reference import load
     from convproof.theory.conv import ConvSpec
 
@@ -440,7 +440,8 @@ def test_conv_snippet_of_a_wrong_value_in_every_layout(layout, tmp_path):
     spec = _conv_file(tmp_path, source)
     conv = load(str(tmp_path / spec))
     conv = type(conv)(spec, conv.fn, conv.declares)
-    x = CONV_LAYOUTS[layout](np.arange(24.0).reshape(2, 3, 4) - 7)
+    made = LAYOUTS["transposed" if layout == "channels-last" else layout]
+    x = made(np.arange(24.0).reshape(2, 3, 4) - 7, channels_last(3))
     w, b = np.array([[[1.0, 0.0], [2.0, -1.0], [0.0, 1.0]]]), np.array([2.0])
     example = _conv_example(conv, x, w, b, ConvSpec((2,), ((1, 0),), (1,), 1, "circular"))
     assert example.calls[0].layouts["x"] == layout

@@ -29,7 +29,7 @@ PACKAGES = {"theory": "convproof.theory", "reference": "convproof.reference",
 LAYERS = ("convproof.theory", "convproof.reference", "convproof.properties")
 
 #: What properties/ may hold besides test_*.py: the shared strategies.
-STRATEGIES = {"__init__.py", "strategies.py", "packed.py", "conv_strategies.py"}
+STRATEGIES = {"__init__.py", "strategies.py", "packed.py", "layouts.py", "conv_strategies.py"}
 
 
 def module_files(root: Path = ROOT) -> dict[str, Path]:

@@ -46,8 +46,8 @@ import numpy as np
 import pytest
 import scipy.ndimage
 import scipy.signal
-from convproof.properties.conv_strategies import Allowed, conv_cases
-from convproof.properties.strategies import cases, deltas, impulse_of, shapes
+from convproof.properties.conv_strategies import Allowed
+from convproof.properties.strategies import cases, conv_cases, deltas, impulse_of, shapes
 from convproof.reference import BUILTINS, CONV_BUILTINS, CONV_DEFAULT, DEFAULT, ORACLE, scipy_adapters
 from convproof.reference.contract import Layer
 from convproof.reference.conv_contract import Conv

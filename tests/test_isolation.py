@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 import pytest
-from convproof.properties.strategies import LAYOUTS
+from convproof.properties.layouts import LAYOUTS
 from convproof.reference.contract import as_layer
 
 from convproof import isolation

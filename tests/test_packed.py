@@ -7,6 +7,7 @@ import functools
 import numpy as np
 import pytest
 from convproof.properties import packed, strategies
+from convproof.properties.conv_strategies import Allowed, ConvCase
 from convproof.properties.packed import IEEE, INT_BOUND, Reader, Tiers
 from convproof.properties.strategies import (
     HUGE,
@@ -24,6 +25,7 @@ from convproof.properties.strategies import (
     float32_arrays,
     images,
     impulse_of,
+    inputs,
     layer_cases,
     nd_cases,
     oversized_cases,
@@ -384,6 +386,26 @@ def test_tiers_nest_so_that_a_size_keeps_its_value_in_a_lower_tier():
 
 def test_domains_refuse_what_they_cannot_draw():
     for bad in (dict(ndim=4), dict(dtype="float16"), dict(paddings=("reflect",)),
-                dict(layouts=("diagonal",)), dict(channels_first=True)):
+                dict(layouts=("diagonal",)), dict(channels_first=True), dict(regime="small"),
+                dict(conv=Allowed(), regime="huge"), dict(conv=Allowed(), max_side=64),
+                dict(conv=Allowed(), channels=True), dict(conv=Allowed(), paddings=("zeros",))):
         with pytest.raises(ValueError, match="Domain"):
             Domain(**bad)
+
+
+def test_a_conv_domain_draws_conv_cases_with_its_extra():
+    """Domain(conv=...) is the conv contract's input, its layouts and extra applied."""
+    seen = []
+
+    def extra(r, case, domain):
+        seen.append(domain)
+        return case.x.shape
+
+    strategy = inputs(Domain(ndim=1, conv=Allowed(stride=False), layouts=(), extra=extra))
+    case, shape = _reach(strategy, lambda v: v[0].x.shape[0] > 1)
+    assert isinstance(case, ConvCase)
+    assert shape == case.x.shape
+    assert case.layouts == ("contiguous",) * 3
+    assert case.x.flags.c_contiguous
+    assert case.spec.stride == (1,)
+    assert seen[-1].conv == Allowed(stride=False)
