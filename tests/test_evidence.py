@@ -39,10 +39,11 @@ ROOT = Path(__file__).resolve().parent.parent
 CI = {**os.environ, "HYPOTHESIS_PROFILE": "ci"}
 
 
-def _write(directory: Path, source: str, name: str = "impl.py") -> str:
+def _write(directory: Path, source: str, name: str = "impl.py", attr: str = "layer") -> str:
+    """Write ``source`` to directory/name; the --impl spec of its ``attr``."""
     path = directory / name
     path.write_text(textwrap.dedent(source))
-    return f"{path}:layer"
+    return f"{path}:{attr}"
 
 
 def _pytest(*args: str, cwd: Path = ROOT, env: dict | None = None,
@@ -79,22 +80,22 @@ def _failure_blocks(stdout: str) -> dict[str, list[str]]:
 # --- the flipped kernel, end to end ---------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def flipped(tmp_path_factory, worker_id):
-    """The default run (every property) of a flipped-kernel layer, with the JSON and the
-    report: run once, even when several pytest-xdist workers ask for it (the first one
-    runs it under a lock in their shared temporary directory; the others read it)."""
+def _run_once(tmp_path_factory, worker_id, name: str, write_impl, *files: str) -> dict:
+    """``pytest *files --impl SPEC`` with the JSON and the report, SPEC what
+    ``write_impl(folder)`` returns: run once, even when several pytest-xdist workers ask
+    for it (the first one runs it under a lock in their shared temporary directory; the
+    others read it)."""
     shared = tmp_path_factory.getbasetemp()
     if worker_id != "master":
         shared = shared.parent
-    where = shared / "flipped-run"
+    where = shared / name
     where.mkdir(exist_ok=True)
-    with (shared / "flipped-run.lock").open("w") as lock:
+    with (shared / f"{name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         done = where / "result.json"
         if not done.exists():
-            spec = _write(where, FLIPPED)
-            result = _pytest("--impl", spec, f"--claims-json={where / 'claims.json'}",
+            spec = write_impl(where)
+            result = _pytest(*files, "--impl", spec, f"--claims-json={where / 'claims.json'}",
                              f"--claims-report={where / 'report'}")
             atomic.write_text(done, json.dumps({"spec": spec, "returncode": result.returncode,
                                                 "stdout": result.stdout}))
@@ -102,6 +103,12 @@ def flipped(tmp_path_factory, worker_id):
     result = subprocess.CompletedProcess([], run["returncode"], run["stdout"], "")
     return {"result": result, "spec": run["spec"], "dir": where,
             "payload": json.loads((where / "claims.json").read_text())}
+
+
+@pytest.fixture(scope="module")
+def flipped(tmp_path_factory, worker_id):
+    """The default run (every property) of a flipped-kernel layer, run once."""
+    return _run_once(tmp_path_factory, worker_id, "flipped-run", lambda where: _write(where, FLIPPED))
 
 
 @pytest.mark.slow
@@ -296,30 +303,11 @@ CONV_PROPERTY_FILES = sorted(str(p.relative_to(ROOT)) for p in ROOT.glob("proper
 
 @pytest.fixture(scope="module")
 def strided_conv(tmp_path_factory, worker_id):
-    """``pytest properties/test_conv_*.py --impl strided.py:conv`` with the JSON and the
-    report, run once for all pytest-xdist workers (as :func:`flipped`)."""
-    shared = tmp_path_factory.getbasetemp()
-    if worker_id != "master":
-        shared = shared.parent
-    where = shared / "strided-conv-run"
-    where.mkdir(exist_ok=True)
-    with (shared / "strided-conv-run.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        done = where / "result.json"
-        if not done.exists():
-            path = where / "strided.py"
-            path.write_text(textwrap.dedent(CONV_STRIDE_FIRST_AXIS))
-            spec = f"{path}:conv"
-            result = _pytest(*CONV_PROPERTY_FILES, "--impl", spec,
-                             f"--claims-json={where / 'claims.json'}",
-                             f"--claims-report={where / 'report'}")
-            atomic.write_text(done, json.dumps({"spec": spec, "returncode": result.returncode,
-                                                "stdout": result.stdout}))
-    run = json.loads(done.read_text())
-    result = subprocess.CompletedProcess([], run["returncode"], run["stdout"], "")
-    payload = json.loads((where / "claims.json").read_text())
-    return {"result": result, "spec": run["spec"], "dir": where, "payload": payload,
-            "failing": [f for f in payload["failures"] if f["outcome"] == "failed"]}
+    """``pytest properties/test_conv_*.py --impl strided.py:conv``, run once."""
+    run = _run_once(tmp_path_factory, worker_id, "strided-conv-run",
+                    lambda where: _write(where, CONV_STRIDE_FIRST_AXIS, "strided.py", "conv"),
+                    *CONV_PROPERTY_FILES)
+    return {**run, "failing": [f for f in run["payload"]["failures"] if f["outcome"] == "failed"]}
 
 
 @pytest.mark.slow
