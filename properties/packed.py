@@ -253,8 +253,9 @@ def rounded(v: np.ndarray, digits: int, dtype: type = np.float64) -> np.ndarray:
     near = nonzero & (np.abs(e) <= _EXACT_TENS)
     tens = 10.0 ** np.abs(np.where(near, e, 0))
     out[near] = np.where(e >= 0, m * tens, m / tens)[near]
-    for k in zip(*np.nonzero(nonzero & ~near), strict=True):
-        out[k] = float(f"{v[k]:.{digits - 1}e}")
+    far = nonzero & ~near
+    # Python floats, not numpy scalars: the same conversion, several times faster
+    out[far] = [float(f"{t:.{digits - 1}e}") for t in v[far].tolist()]
     return out.astype(dtype).reshape(shape)
 
 

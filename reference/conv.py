@@ -79,10 +79,27 @@ def _sources(out: tuple[int, ...], kernel: tuple[int, ...], x_shape: tuple[int, 
     return tables
 
 
-def _source(tables: list, i: tuple[int, ...], a: tuple[int, ...]) -> tuple[int, ...] | None:
-    """The input index term (i, a) reads, or None (a padded zero)."""
-    j = tuple(table[ii][aa] for table, ii, aa in zip(tables, i, a, strict=True))
-    return None if None in j else j  # type: ignore[return-value]
+def _terms(tables: list, out: tuple[int, ...], kernel: tuple[int, ...],
+           spatial: tuple[int, ...]) -> list[list[tuple[int, int]]]:
+    """Per output position i (in C order), the terms y[.., i] sums, as (a, j): the flat
+    index of the kernel tap a and of the input position j it reads, taps in np.ndindex
+    order, the terms that read a padded zero left out."""
+    taps = list(np.ndindex(kernel))
+    rows = []
+    for i in np.ndindex(out):
+        row = []
+        for a_flat, a in enumerate(taps):
+            j = tuple(table[ii][aa] for table, ii, aa in zip(tables, i, a, strict=True))
+            if None not in j:
+                row.append((a_flat, int(np.ravel_multi_index(j, spatial))))
+        rows.append(row)
+    return rows
+
+
+def _flat(t: np.ndarray) -> list[list[list[float]]]:
+    """t as Python floats (exactly, float32 too), t[m][c][flat spatial index]: reading a
+    list is what keeps the term-by-term sum affordable (numpy scalar indexing costs ~10×)."""
+    return t.reshape(t.shape[0], t.shape[1], -1).tolist()
 
 
 @declare_conv(dtypes=("float64", "float32"), vjp=True)
@@ -95,19 +112,20 @@ def conv_loops(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, *,
     out = check(x, w, b, spec)
     n_batch, c_out, G = x.shape[0], w.shape[0], w.shape[1]
     per_group = c_out // groups
-    tables = _sources(out, w.shape[2:], x.shape[2:], spec)
-    y = np.empty((n_batch, c_out, *out))
+    terms = _terms(_sources(out, w.shape[2:], x.shape[2:], spec), out, w.shape[2:],
+                   x.shape[2:])
+    xs, ws = _flat(x), _flat(w)
+    y = np.empty((n_batch, c_out, len(terms)))
     for m, o in product(range(n_batch), range(c_out)):
         g = o // per_group
-        for i in np.ndindex(out):
+        for i, row in enumerate(terms):
             total = 0.0 if b is None else float(b[o])
             for c in range(G):
-                for a in np.ndindex(w.shape[2:]):
-                    j = _source(tables, i, a)
-                    if j is not None:
-                        total += float(w[(o, c, *a)]) * float(x[(m, g * G + c, *j)])
-            y[(m, o, *i)] = total
-    return _result(y, x)
+                w_oc, x_mc = ws[o][c], xs[m][g * G + c]
+                for a, j in row:
+                    total += w_oc[a] * x_mc[j]
+            y[m, o, i] = total
+    return _result(y.reshape(n_batch, c_out, *out), x)
 
 
 def vjp_loops(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g_out: np.ndarray, *,
@@ -120,20 +138,26 @@ def vjp_loops(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g_out: np.ndar
     out = check(x, w, b, spec)
     n_batch, c_out, G = x.shape[0], w.shape[0], w.shape[1]
     per_group = c_out // groups
-    tables = _sources(out, w.shape[2:], x.shape[2:], spec)
-    gx, gw, gb = np.zeros(x.shape), np.zeros(w.shape), np.zeros(c_out)
+    terms = _terms(_sources(out, w.shape[2:], x.shape[2:], spec), out, w.shape[2:],
+                   x.shape[2:])
+    xs, ws, gs = _flat(x), _flat(w), _flat(g_out)
+    n_x, n_w = prod(x.shape[2:]), prod(w.shape[2:])
+    gx = [[[0.0] * n_x for _ in range(x.shape[1])] for _ in range(n_batch)]
+    gw = [[[0.0] * n_w for _ in range(G)] for _ in range(c_out)]
+    gb = [0.0] * c_out
     for m, o in product(range(n_batch), range(c_out)):
         g = o // per_group
-        for i in np.ndindex(out):
-            t = float(g_out[(m, o, *i)])
+        for i, row in enumerate(terms):
+            t = gs[m][o][i]
             gb[o] += t
             for c in range(G):
-                for a in np.ndindex(w.shape[2:]):
-                    j = _source(tables, i, a)
-                    if j is not None:
-                        gx[(m, g * G + c, *j)] += t * float(w[(o, c, *a)])
-                        gw[(o, c, *a)] += t * float(x[(m, g * G + c, *j)])
-    return _result(gx, x), _result(gw, x), _result(gb, x)
+                w_oc, x_mc = ws[o][c], xs[m][g * G + c]
+                gw_oc, gx_mc = gw[o][c], gx[m][g * G + c]
+                for a, j in row:
+                    gx_mc[j] += t * w_oc[a]
+                    gw_oc[a] += t * x_mc[j]
+    return (_result(np.array(gx).reshape(x.shape), x), _result(np.array(gw).reshape(w.shape), x),
+            _result(np.array(gb), x))
 
 
 conv_loops.vjp = vjp_loops  # type: ignore[attr-defined]

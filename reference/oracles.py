@@ -64,7 +64,7 @@ def oracle_for(layer: Layer, x: np.ndarray, V: np.ndarray) -> Layer:
 # --- the conv contract ------------------------------------------------------------------
 
 #: Multiply-adds above which the conv contract's literal loops (reference.conv.conv_loops,
-#: a few µs a term) give way to the vectorized references.
+#: a fraction of a µs a term) give way to the vectorized references.
 CONV_LITERAL_WORK = 4_000
 
 
