@@ -730,11 +730,14 @@ def test_a_crashed_workers_tests_are_crashed_and_the_rest_not_run(source, tmp_pa
 
 
 SLOW = '''
+import pathlib
 import time
 from convproof.reference.vectorized import vectorized
 
 def layer(x, V, u, padding):
-    """Correct, but slow enough to be interrupted in the middle of a property."""
+    """Correct, but slow enough to be interrupted in the middle of a property; each call
+    touches CALLED, so the test knows a property is under way."""
+    pathlib.Path(CALLED).touch()
     time.sleep(0.05)
     return vectorized(x, V, u, padding)
 
@@ -742,21 +745,30 @@ layer.error_model = "direct"
 '''
 
 
+#: pytest, run as Ctrl-C reaches a foreground run: a shell starts a background job with
+#: SIGINT ignored, and Python then installs no KeyboardInterrupt handler (Python library
+#: reference, signal: "SIGINT is translated into a KeyboardInterrupt exception if the parent
+#: process has not changed it"), so CI started in the background would never interrupt
+CTRL_C_REACHES = ("import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                  "import pytest; sys.exit(pytest.main())")
+
+
 @pytest.mark.slow
 def test_ctrl_c_still_writes_the_json_and_the_report(tmp_path):
-    spec = _write(tmp_path, SLOW)
+    called = tmp_path / "called"
+    spec = _write(tmp_path, SLOW.replace("CALLED", repr(str(called))))
     out, directory, log = tmp_path / "claims.json", tmp_path / "report", tmp_path / "log"
     with log.open("w") as stdout:
         process = subprocess.Popen(
-            [sys.executable, "-m", "pytest", "-p", "no:warnings", "properties/test_agreement.py",
-             "properties/test_dense.py", "--impl", spec, f"--claims-json={out}",
-             f"--claims-report={directory}"],
+            [sys.executable, "-c", CTRL_C_REACHES, "-p", "no:warnings",
+             "properties/test_agreement.py", "properties/test_dense.py", "--impl", spec,
+             f"--claims-json={out}", f"--claims-report={directory}"],
             cwd=ROOT, stdout=stdout, stderr=subprocess.STDOUT, env=CI)
-        deadline = time.monotonic() + 60
-        while "test_agreement.py" not in log.read_text() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        time.sleep(1.0)  # inside the first property, which takes several seconds
-        process.send_signal(signal.SIGINT)
+        deadline = time.monotonic() + 120
+        while not called.exists() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert process.poll() is None, log.read_text()[-3000:]
+        process.send_signal(signal.SIGINT)  # the first property has ~100 calls of 0.05 s to go
         assert process.wait(timeout=120) == 2, log.read_text()[-3000:]
     payload = json.loads(out.read_text())
     counts = payload["run"]["counts"]
