@@ -832,9 +832,7 @@ def _bad_values(tmp_path: Path) -> dict[str, tuple[list[str], dict]]:
 ])
 def test_bad_option_values_stop_the_run_at_once(case, tmp_path):
     args, env = _bad_values(tmp_path)[case]
-    started = time.monotonic()
     result = _pytest("properties/test_dense.py", *args, env={**CI, **env}, timeout=60)
-    seconds = time.monotonic() - started
     assert result.returncode == 4, (result.stdout[-2000:], result.stderr[-2000:])
     errors = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(errors) == 1, result.stderr
@@ -842,8 +840,7 @@ def test_bad_option_values_stop_the_run_at_once(case, tmp_path):
     assert "Traceback" not in result.stdout + result.stderr
     assert "INTERNALERROR" not in result.stdout + result.stderr
     assert "passed" not in result.stdout
-    assert "test_dense.py" not in result.stdout
-    assert seconds < 5, seconds
+    assert "test_dense.py" not in result.stdout  # stopped before collecting: no test ran
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file", "others"]
 
 
