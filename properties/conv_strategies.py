@@ -200,7 +200,7 @@ def conv_packed(*builds: Callable[[Reader], Any]) -> st.SearchStrategy[Any]:
     def read(draw: st.DrawFn) -> Any:
         raw = draw(st.binary(min_size=size, max_size=size))
         i = raw[0] % len(builds) if choice else 0
-        reader = Reader(raw[choice:], draw)
+        reader = Reader(raw[choice:])
         value = builds[i](reader)
         if reader.at != sizes[i]:
             raise RuntimeError("conv strategy read a varying number of header bytes: a bug "

@@ -10,7 +10,8 @@ a **header**, one byte string of fixed size from which a :class:`Reader` reads, 
 order, every small digit (sizes, padding, layouts, and per array its precision, density,
 fill value, magnitude or scale), and one **block** of bytes for all its arrays (:func:`plan`
 reads an array's digits, :func:`fill` makes the block for x, V and a vector u together)
-from a drawn 64-bit seed (:data:`SEEDS`), so that its size costs nothing.
+from a 64-bit seed read off the header (:meth:`Reader.block`), so that its size costs
+nothing.
 
 The header's layout depends only on what is drawn (the strategy's description), never
 on a value read: every digit is read whatever the digits before it were, and a value
@@ -27,7 +28,8 @@ decimals m/10^k of 1 to 3 digits, then full binary precision).
 
 An earlier design drew the arrays as bytes: one string as large as the largest input
 made a failing example spend the whole shrinking budget (300 s) zeroing bytes no array
-read, and exact-size strings still cost 0.3 µs a byte to draw.
+read, and exact-size strings still cost 0.3 µs a byte to draw. A later one drew each
+block's seed as a Hypothesis integer: one more draw per input than 8 header bytes.
 """
 
 from __future__ import annotations
@@ -60,8 +62,8 @@ INT_BOUND = 2**INT_BITS
 MAX_ELEMENTS = 2**21
 #: The largest header a packed strategy may read. The header is drawn as bytes, and
 #: Hypothesis stops a test case at 8 KiB of choices (engine.BUFFER_SIZE) and marks it
-#: invalid, which would silently skip every such input. Blocks come from seeds and cost
-#: no choices.
+#: invalid, which would silently skip every such input. A block costs the header only
+#: its 8-byte seed.
 MAX_BYTES = 7 * 1024
 #: Densities of a drawn array, in eighths: 0 gives a constant array (its fill value),
 #: 8 an array whose every element is drawn.
@@ -71,11 +73,10 @@ DENSITY = 8
 class Reader:
     """Reads values in order off a byte string; all-zero bytes read as the simplest value."""
 
-    __slots__ = ("at", "draw", "raw")
+    __slots__ = ("at", "raw")
 
-    def __init__(self, raw: bytes, draw: st.DrawFn | None = None) -> None:
-        # without ``draw`` the reader is a probe: blocks read as zeros
-        self.raw, self.at, self.draw = raw, 0, draw
+    def __init__(self, raw: bytes) -> None:
+        self.raw, self.at = raw, 0
 
     def take(self, size: int) -> bytes:
         """The next ``size`` bytes."""
@@ -86,15 +87,14 @@ class Reader:
         return chunk
 
     def block(self, size: int) -> bytes:
-        """A block of ``size`` bytes, made from a drawn seed (not read off the header)."""
-        if self.draw is None or size == 0:
+        """A block of ``size`` bytes made from a seed of 8 header bytes (the block itself is
+        not in the header); seed 0, where the shrinker starts, is the all-zero block."""
+        seed = self.take(8)
+        if size == 0 or not any(seed):
             return bytes(size)
-        seed = self.draw(SEEDS)
-        if seed == 0:
-            return bytes(size)
-        # seeded by the header too, so that a seed repeated under another header (the
-        # drawn integers repeat often) still gives new bytes
-        return random.Random(self.raw + seed.to_bytes(8, "big")).randbytes(size)
+        # seeded by the header read so far, not the seed alone: the shrinker leaves small
+        # seeds that repeat under other headers, and two blocks of one header differ
+        return random.Random(self.raw[: self.at]).randbytes(size)
 
     def digit(self, n: int, width: int = 1) -> int:
         """An integer in [0, n) from ``width`` bytes (fixed, so that every draw of a
@@ -115,13 +115,6 @@ class Reader:
         """An integer in [-n, n] from ``width`` bytes: 0, 1, -1, 2, -2, ... so that
         shrinking the bytes shrinks the magnitude."""
         return zigzag(self.digit(2 * n + 1, width))
-
-
-#: The seed of a block. Hypothesis draws a byte string one byte at a time (about 0.3 µs
-#: a byte on the bench machine; a wide-range 3-D input needs two kilobytes) and a 64-bit
-#: integer in one step: drawing each block's seed made an input's draw 0.8 -> 0.55 ms.
-#: Seed 0, where the shrinker starts, is the all-zero block.
-SEEDS = st.integers(0, 2**64 - 1)
 
 
 @dataclass(frozen=True)
@@ -195,7 +188,7 @@ def packed(build: Callable[[Reader], T]) -> st.SearchStrategy[T]:
 
     @st.composite
     def read(draw: st.DrawFn) -> T:
-        reader = Reader(draw(st.binary(min_size=size, max_size=size)), draw)
+        reader = Reader(draw(st.binary(min_size=size, max_size=size)))
         value = build(reader)
         if reader.at != size:
             raise RuntimeError("packed strategy read a varying number of bytes: a bug in "

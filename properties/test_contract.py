@@ -80,8 +80,11 @@ def test_memory_layouts_give_the_contiguous_result(layer, data):
     padding = c.padding
     contiguous = np.ascontiguousarray(c.x.copy())
     expected = call(layer, contiguous, c.V, c.u, padding)
-    tol = bound(layer, c.x, c.V, c.u, padding) + bound(layer, c.x, c.V, c.u, padding)
+    tol = bound(layer, c.x, c.V, c.u, padding)
+    tol = tol + tol
     for name, make in LAYOUTS.items():
+        if name == "contiguous":
+            continue  # the expected call's own layout
         view = make(c.x.copy())
         assert np.array_equal(view, contiguous)  # the strategy's own promise
         h = call(layer, view, c.V, c.u, padding)

@@ -89,6 +89,8 @@ def test_conv_reads_every_memory_layout(conv, ndim, data):
     expected = call_conv(conv, x, w, c.b, c.spec)
     tol = conv_bound(conv, x, w, c.b, c.spec)
     for name, make in LAYOUTS.items():
+        if name == "contiguous":
+            continue  # the expected call's own layout
         x_view, w_view = make(x.copy(), channels_last(x.ndim)), make(w.copy(), channels_last(w.ndim))
         assert np.array_equal(x_view, x)  # the layout's promise
         assert np.array_equal(w_view, w)

@@ -14,8 +14,6 @@ layer's response with it compares two independent computations.
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 
 
@@ -28,13 +26,16 @@ def sensitivity(V: np.ndarray, shape: tuple[int, ...], padding: str, k: tuple[in
     delta = (side - 1) // 2
     base = delta if padding == "valid" else 0
     out = tuple(n - 2 * delta for n in shape) if padding == "valid" else tuple(shape)
-    i = np.indices(out)  # i[axis] holds every output's index along that axis
+    a = np.indices((side,) * d).reshape(d, -1) - delta  # every offset, one per column
+    # offset a reads pixel k for the output i with i + base + a = k (mod the shape on
+    # the torus): one output per offset, so this costs (2Δ+1)^d, not that times the outputs
+    i = np.asarray(k).reshape(d, 1) - base - a
+    if padding == "circular":
+        i %= np.asarray(shape).reshape(d, 1)
+        hit = np.ones(i.shape[1], dtype=bool)
+    else:  # outside the input nothing is read: x is zero there ('zeros') or never read
+        hit = np.all((i >= 0) & (i < np.asarray(out).reshape(d, 1)), axis=0)
     total = np.zeros((*out, *V.shape[d:]))
-    for stored in itertools.product(range(side), repeat=d):  # stored = Δ + a
-        read = [i[axis] + base + stored[axis] - delta for axis in range(d)]  # i + a
-        if padding == "circular":
-            hit = np.all([r % n == kk for r, n, kk in zip(read, shape, k, strict=True)], axis=0)
-        else:  # outside the input nothing is read: x is zero there ('zeros') or never read
-            hit = np.all([r == kk for r, kk in zip(read, k, strict=True)], axis=0)
-        total[hit] += V[stored]
+    # add.at: on the torus several offsets may wrap onto one output, each adds its V[a]
+    np.add.at(total, tuple(i[:, hit]), V.reshape(side**d, *V.shape[d:])[hit])
     return total

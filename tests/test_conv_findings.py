@@ -108,11 +108,11 @@ def test_torch_adapter_copying_with_ascontiguousarray_fails_a_property():
         return torch.tensor(np.ascontiguousarray(a), dtype=dtype)
 
     unsafe = adapter.build(dataclasses.replace(adapter.Stages(), tensor=tensor))
-    prop = next(p for p in CONV_PROPERTIES
-                if p.name == "test_channels_sum_the_per_channel_cross_correlations"
-                and dict(p.params)["ndim"] == 1)
-    result = run(prop, as_conv("torch", unsafe))
-    assert result.failed
+    # the first conv property that fails: which one draws a one-element reversed array
+    # first depends on the draws, not on the finding
+    result = next((r for r in (run(p, as_conv("torch", unsafe)) for p in CONV_PROPERTIES)
+                   if r.failed), None)
+    assert result is not None, "no conv property fails on the copying adapter"
     assert "negative" in result.message
 
 

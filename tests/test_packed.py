@@ -202,12 +202,17 @@ def test_every_layer_input_fits_the_test_case_buffer(ndim, channels, dtype, exac
 
 
 def test_blocks_are_seeded_reproducibly_and_seed_zero_is_all_zeros():
-    def block(raw, seed):
-        return Reader(raw, lambda strategy: seed).block(50)
+    def block(head, seed):
+        r = Reader(head + seed.to_bytes(8, "big"))
+        r.take(len(head))  # digits read before the block
+        return r.block(50)
 
     assert block(b"ab", 0) == bytes(50)
     assert block(b"ab", 7) == block(b"ab", 7)  # a replayed example reads the same bytes
     assert block(b"ab", 7) != block(b"ac", 7)  # a seed repeated under another header
+    assert block(b"ab", 7) != block(b"ab", 8)
+    two = Reader((bytes(7) + bytes([7])) * 2)
+    assert two.block(50) != two.block(50)  # one seed repeated in a header: new bytes
 
 
 @pytest.mark.parametrize("digits", [1, 2, 3])
@@ -334,8 +339,8 @@ DOMAINS = [
 
 @pytest.mark.parametrize("domain", DOMAINS, ids=lambda d: repr(d)[:80])
 def test_the_header_layout_depends_on_the_description_alone(domain):
-    """Every digit is read whatever the digits before it: random headers and seeds read
-    exactly the bytes that all-zero ones do (packed() checks each draw as well)."""
+    """Every digit is read whatever the digits before it: random headers (seeds among
+    them) read exactly the bytes that all-zero ones do (packed() checks each draw as well)."""
     rng = np.random.default_rng(0)
     read = functools.partial(strategies._read, d=domain, sizes=domain.resolved())
     build = read if domain.extra is None else (
@@ -345,7 +350,7 @@ def test_the_header_layout_depends_on_the_description_alone(domain):
     for _ in range(300):
         raw = rng.integers(0, 256, probe.at, dtype=np.uint8)
         raw[rng.random(raw.size) < 0.3] = 0  # zeros, where the simplest values branch
-        r = Reader(raw.tobytes(), lambda strategy: int(rng.integers(0, 2**63)))
+        r = Reader(raw.tobytes())
         build(r)
         assert r.at == probe.at
 
