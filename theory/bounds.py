@@ -154,17 +154,27 @@ def abs_layer(x: np.ndarray, V: np.ndarray, u: float | np.ndarray, padding: Padd
     return np.abs(u) + s
 
 
+def _integer(data: tuple[np.ndarray, ...]) -> bool:
+    return all(np.array_equal(np.round(a), a) for a in data)
+
+
+def _sums_below(x: np.ndarray, kernel: np.ndarray, bias: float | np.ndarray | None,
+                dtype: np.dtype | type) -> bool:
+    """Item 1's test C < 2^p, before T: every sum is at most max|bias| + max|x|·Σ|kernel|."""
+    digits = np.finfo(dtype).nmant + 1
+    bias_top = 0.0 if bias is None else float(np.max(np.abs(np.asarray(bias)), initial=0.0))
+    x_top = float(np.max(np.abs(x), initial=0.0))
+    return bias_top + x_top * float(np.abs(kernel).sum(dtype=np.float64)) < 2.0**digits
+
+
 def exact_on(x: np.ndarray, V: np.ndarray, u: float | np.ndarray, padding: Padding,
              dtype: np.dtype | type = np.float64) -> bool:
     """Whether direct summation in ``dtype`` is exact for these inputs (item 1 above)."""
-    digits = np.finfo(dtype).nmant + 1
-    data = (x, V, np.asarray(u))
-    if not all(np.array_equal(np.round(d), d) for d in data):
+    if not _integer((x, V, np.asarray(u))):
         return False
-    u_top, x_top = (float(np.max(np.abs(d), initial=0.0)) for d in (np.asarray(u), x))
-    if u_top + x_top * float(np.abs(V).sum(dtype=np.float64)) < 2.0**digits:
+    if _sums_below(x, V, u, dtype):
         return True  # C < 2^p (item 1): no need for T
-    return float(abs_layer(x, V, u, padding).max(initial=0.0)) < 2.0**digits
+    return _below(abs_layer(x, V, u, padding), dtype)
 
 
 def direct(x: np.ndarray, V: np.ndarray, u: float | np.ndarray, padding: Padding,
@@ -373,34 +383,24 @@ def conv_magnitude(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, spec: Con
     return t
 
 
-def _integer(data: tuple[np.ndarray, ...]) -> bool:
-    return all(np.array_equal(np.round(a), a) for a in data)
+def _below(magnitude: np.ndarray, dtype: np.dtype | type) -> bool:
+    return float(np.max(magnitude, initial=0.0)) < 2.0 ** (np.finfo(dtype).nmant + 1)
 
 
 def _exact_below(data: tuple[np.ndarray, ...], magnitude: np.ndarray,
                  dtype: np.dtype | type) -> bool:
-    digits = np.finfo(dtype).nmant + 1
-    return _integer(data) and float(np.max(magnitude, initial=0.0)) < 2.0**digits
-
-
-def _exact_at_most(x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
-                   dtype: np.dtype | type) -> bool:
-    """Item 1's test C < 2^p, before T: every sum is at most max|b| + max|x|·Σ|w|."""
-    digits = np.finfo(dtype).nmant + 1
-    b_top = 0.0 if b is None else float(np.max(np.abs(b), initial=0.0))
-    x_top = float(np.max(np.abs(x), initial=0.0))
-    return b_top + x_top * float(np.abs(w).sum(dtype=np.float64)) < 2.0**digits
+    return _integer(data) and _below(magnitude, dtype)
 
 
 def conv_direct(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, spec: ConvSpec,
                 dtype: np.dtype | type = np.float64) -> Bound:
     """Bound of a direct-summation conv computing in ``dtype`` (item 5): 0 on integer
     data whose sums stay below 2^p, else γ_{n+1}·magnitude elementwise."""
-    data = (x, w) if b is None else (x, w, np.asarray(b))
-    if _integer(data) and _exact_at_most(x, w, None if b is None else data[2], dtype):
+    integer = _integer((x, w) if b is None else (x, w, np.asarray(b)))
+    if integer and _sums_below(x, w, b, dtype):
         return EXACT  # without the magnitude's einsum, most of this bound's cost
     magnitude = conv_magnitude(x, w, b, spec)
-    if _exact_below(data, magnitude, dtype):
+    if integer and _below(magnitude, dtype):
         return EXACT
     g = gamma(products_per_output(x.shape[1], w.shape[2:], spec.groups) + 1, dtype)
     return Bound(elementwise=g * (1 + 2 * g) * magnitude)
