@@ -10,7 +10,7 @@ pyproject.toml's addopts, or by its entry point where convproof is installed): t
 import pytest
 from hypothesis import settings
 
-from convproof import profiles
+from convproof import profiles, seeding
 from convproof.plugin import OURS
 
 collect_ignore = ["bench", "docs", "build"]
@@ -20,6 +20,7 @@ collect_ignore = ["bench", "docs", "build"]
 # left to the plugin, which stops a convproof run with one line (convproof.options).
 if profiles.default_profile() in profiles.PROFILES:
     settings.load_profile(profiles.default_profile())
+seeding.install()  # the suite's own tests run properties too (convproof.seeding)
 
 SLOW_DESELECTED = pytest.StashKey[int]()
 

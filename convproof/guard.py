@@ -75,8 +75,15 @@ _PYTHON = random._inst  # type: ignore[attr-defined]
 _PYTHON_AT = id(_PYTHON) + object.__basicsize__
 
 
-def _numpy_raw() -> bytes:
+def numpy_words() -> bytes:
+    """The raw words of numpy.random's global generator (key and position)."""
     return ctypes.string_at(_NUMPY_AT, _MT_BYTES)
+
+
+def set_numpy_words(words: bytes) -> None:
+    """Write back words read by :func:`numpy_words` (the whole state only when no
+    Gaussian is cached: :mod:`convproof.seeding`)."""
+    ctypes.memmove(_NUMPY_AT, words, _MT_BYTES)
 
 
 def _numpy_expected() -> bytes:
@@ -138,7 +145,7 @@ class _Generator:
             self.set(self.states[fingerprint])
 
 
-NUMPY_RANDOM = _Generator(_numpy_raw, _numpy_expected, _numpy_full, get_numpy_state,
+NUMPY_RANDOM = _Generator(numpy_words, _numpy_expected, _numpy_full, get_numpy_state,
                           set_numpy_state)
 PYTHON_RANDOM = _Generator(_python_raw, _python_expected, _python_full, random.getstate,
                            random.setstate)

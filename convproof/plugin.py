@@ -51,7 +51,7 @@ from hypothesis import settings
 from hypothesis.statistics import collector
 
 import convproof.properties
-from convproof import atomic, evidence, failures, isolation, options, profiles
+from convproof import atomic, evidence, failures, isolation, options, profiles, seeding
 from convproof.isolation import LIMITS
 from convproof.reference import load
 from convproof.reference.contract import ImplSpecError, Layer, MissingDependencyError
@@ -231,6 +231,7 @@ def pytest_configure(config: pytest.Config) -> None:
         # A project's other tests keep their own profile (the checkout's conftest.py
         # loads this one for the suite's own tests).
         settings.load_profile(profiles.default_profile())
+        seeding.install()  # before the first example makes Hypothesis wrap numpy.random
         config.stash[IMPLS] = _load_impls(config)
     config.pluginmanager.register(ClaimsRecorder(config), "convproof-claims")
 

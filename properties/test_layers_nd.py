@@ -4,8 +4,11 @@ The properties of test_dimensions.py and test_channels.py establish the claims o
 references; here the same statements run against every implementation, for what it
 declares (reference.contract: ``dims``, ``channels``, ``dtypes``, ``paddings``) and are
 reported as skipped for what it does not. Each is written once, parametrized by the
-number of spatial dimensions d = 1, 2, 3, and exists in two forms, without channels
-(x of shape (n1, ..., nd)) and with them (x (n1, ..., nd, C_in), V (..., C_in, C_out)):
+number of spatial dimensions d, and exists in two forms, without channels (x of shape
+(n1, ..., nd)) and with them (x (n1, ..., nd, C_in), V (..., C_in, C_out)). With
+channels d = 1, 2, 3; without them d = 1, 3, since at d = 2 the same statements are the
+article's own, which test_agreement.py, test_shift.py and test_locality.py already check
+on every layer that declares 2-D:
 
 * agreement with an independent reference (reference.oracles): the loop transcription
   of h[i] = u + Σ_a V[a]·x[i + a] (reference.nd.correlate_nd_loops), and with channels of
@@ -42,6 +45,9 @@ from convproof.harness import bound, call, paddings_of, rejects, require
 
 NDIMS = (1, 2, 3)
 NDIM_IDS = ["1d", "2d", "3d"]
+#: Without channels, d = 2 is the article's setting, checked by the 2-D modules.
+BESIDE_THE_PLANE = (1, 3)
+BESIDE_THE_PLANE_IDS = ["1d", "3d"]
 
 
 def _declared(layer: Layer, ndim: int, channels: bool = False, dtype: str = "float64",
@@ -99,45 +105,48 @@ def _locality(layer: Layer, ndim: int, channels: bool, data: st.DataObject) -> N
 
 @pytest.mark.claim("agreement", "every-dimension")
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("ndim", NDIMS, ids=NDIM_IDS)
+@pytest.mark.parametrize("ndim", BESIDE_THE_PLANE, ids=BESIDE_THE_PLANE_IDS)
 @given(data=st.data())
 def test_agrees_with_the_loop_oracle(layer, ndim, dtype, data):
-    """agreement, every-dimension: in d = 1, 2, 3 and every declared padding, the layer
-    equals the loop transcription of h[i] = u + Σ_a V[a]·x[i+a], exactly on integer data
-    (direct summation) and within theory.bounds on wide-range floats; float32 inputs give
-    float32 within the float32 bound, float64 inputs are held to the float64 bound."""
+    """agreement, every-dimension: in d = 1, 3 (d = 2: test_agreement.py) and every
+    declared padding, the layer equals the loop transcription of h[i] = u + Σ_a V[a]·x[i+a],
+    exactly on integer data (direct summation) and within theory.bounds on wide-range
+    floats; float32 inputs give float32 within the float32 bound, float64 inputs are held
+    to the float64 bound."""
     _agreement(layer, ndim, False, dtype, data)
 
 
 @pytest.mark.claim("agreement", "every-dimension")
-@pytest.mark.parametrize("ndim", NDIMS, ids=NDIM_IDS)
+@pytest.mark.parametrize("ndim", BESIDE_THE_PLANE, ids=BESIDE_THE_PLANE_IDS)
 @given(data=st.data())
 def test_valid_rejects_a_kernel_larger_than_the_input(layer, ndim, data):
-    """agreement, every-dimension: with 'valid' padding, in d = 1, 2, 3, a kernel wider
-    than the input along some axis has no valid window; the contract requires ValueError
-    (scipy.signal.correlate and numpy.correlate would silently swap their inputs)."""
+    """agreement, every-dimension: with 'valid' padding, in d = 1, 3 (d = 2:
+    test_agreement.py), a kernel wider than the input along some axis has no valid window;
+    the contract requires ValueError (scipy.signal.correlate and numpy.correlate would
+    silently swap their inputs)."""
     _declared(layer, ndim, padding="valid")
     c = data.draw(oversized_cases(ndim), label="case")
     rejects(layer, c.x, c.V, c.u)
 
 
 @pytest.mark.claim("shift-torus", "every-dimension")
-@pytest.mark.parametrize("ndim", NDIMS, ids=NDIM_IDS)
+@pytest.mark.parametrize("ndim", BESIDE_THE_PLANE, ids=BESIDE_THE_PLANE_IDS)
 @given(data=st.data())
 def test_shift_equivariance_on_the_torus_in_every_dimension(layer, ndim, data):
-    """shift-torus, every-dimension: in d = 1, 2, 3, layer(roll(x, s)) = roll(layer(x), s)
-    on the torus for shifts of up to two turns and kernels larger than x; exact on
-    integer data for direct summation."""
+    """shift-torus, every-dimension: in d = 1, 3 (d = 2: test_shift.py),
+    layer(roll(x, s)) = roll(layer(x), s) on the torus for shifts of up to two turns and
+    kernels larger than x; exact on integer data for direct summation."""
     _shift_on_the_torus(layer, ndim, False, data)
 
 
 @pytest.mark.claim("locality", "every-dimension")
-@pytest.mark.parametrize("ndim", NDIMS, ids=NDIM_IDS)
+@pytest.mark.parametrize("ndim", BESIDE_THE_PLANE, ids=BESIDE_THE_PLANE_IDS)
 @given(data=st.data())
 def test_locality_in_every_dimension(layer, ndim, data):
-    """locality, every-dimension: in d = 1, 2, 3 and every declared padding,
-    h(x + t·e_k) - h(x) = t·V[k - i] where k is within Δ of i on every axis (summed over
-    wrapped offsets on the torus) and 0 elsewhere: x outside the window leaves h[i] alone."""
+    """locality, every-dimension: in d = 1, 3 (d = 2: test_locality.py) and every declared
+    padding, h(x + t·e_k) - h(x) = t·V[k - i] where k is within Δ of i on every axis
+    (summed over wrapped offsets on the torus) and 0 elsewhere: x outside the window
+    leaves h[i] alone."""
     _locality(layer, ndim, False, data)
 
 

@@ -25,11 +25,13 @@ the call (:func:`patched`):
 * ``tiny-weights`` (ndimage): ndimage.correlate as it is, which drops every weight
   |w| <= 2^-52 (README).
 
-Every mistake must make a property of properties/test_layers_nd.py fail, in every
-dimension the adapter declares (with channels, for the channel mistake); every property
-there must fail on some mistake; and the adapters themselves pass them all (the
-controls). The properties are run as tests/catalogue.py runs them: no example database,
-and a catch is the first failing example.
+Every mistake must make a property fail in every dimension the adapter declares (with
+channels, for the channel mistake): a property of properties/test_layers_nd.py, or for
+d = 2 without channels one of the 2-D modules' (:data:`PLANE`), which test_layers_nd.py
+leaves that case to; every property of test_layers_nd.py must fail on some mistake; and
+the adapters themselves pass them all (the controls). The properties are run as
+tests/catalogue.py runs them: no example database, and a catch is the first failing
+example.
 """
 
 from __future__ import annotations
@@ -226,9 +228,19 @@ def _needs(adapter: str) -> None:
         pytest.importorskip("torch")
 
 
+#: The 2-D modules' properties that test_layers_nd.py's state for d = 2 without channels.
+PLANE = {
+    "test_agreement": ("test_agrees_with_the_loop_transcription", "test_agrees_in_float32",
+                       "test_valid_rejects_a_kernel_larger_than_the_image"),
+    "test_shift": ("test_shift_equivariance_on_the_torus",),
+    "test_locality": ("test_sensitivity_is_the_kernel_inside_the_window_and_zero_outside",),
+}
+
 #: The properties every adapter is held to: those of properties/test_layers_nd.py, every
-#: parametrization, in their order there (agreement first).
-PROPERTIES: list[Property] = [p for p in layer_properties() if p.module == "test_layers_nd"]
+#: parametrization, in their order there (agreement first), then PLANE's.
+ND_PROPERTIES: list[Property] = [p for p in layer_properties() if p.module == "test_layers_nd"]
+PROPERTIES: list[Property] = ND_PROPERTIES + [
+    p for p in layer_properties() if p.name in PLANE.get(p.module, ())]
 
 #: Where a catch is tried first (the rest follow in order): the property of the mistake.
 FIRST_LOOK = {
@@ -238,7 +250,7 @@ FIRST_LOOK = {
 
 
 def _ndim(prop: Property) -> int:
-    return dict(prop.params)["ndim"]
+    return dict(prop.params)["ndim"] if prop.module == "test_layers_nd" else 2
 
 
 def _with_channels(prop: Property) -> bool:
@@ -283,7 +295,7 @@ def test_a_mistake_leaves_the_adapter_as_it_was():
 
 
 #: For each property of test_layers_nd.py, a mistake that fails it in every
-#: parametrization: each property can fail.
+#: parametrization: each property can fail (PLANE's have theirs in tests/test_mutants.py).
 WITNESSES = {
     "test_agrees_with_the_loop_oracle": ("scipy-direct", "convolution"),
     "test_valid_rejects_a_kernel_larger_than_the_input": ("scipy-direct", "valid-unchecked"),
@@ -296,11 +308,12 @@ WITNESSES = {
 
 
 def test_every_property_has_a_witness():
-    assert PROPERTIES
-    assert {p.name for p in PROPERTIES} == set(WITNESSES)
+    assert ND_PROPERTIES
+    assert {p.name for p in ND_PROPERTIES} == set(WITNESSES)
+    assert {p.name for p in PROPERTIES} - set(WITNESSES) == {n for v in PLANE.values() for n in v}
 
 
-@pytest.mark.parametrize("prop", PROPERTIES, ids=lambda p: p.id)
+@pytest.mark.parametrize("prop", ND_PROPERTIES, ids=lambda p: p.id)
 def test_property_fails_on_its_witness(prop):
     layer = variant(*WITNESSES[prop.name])
     result = run(prop, layer)

@@ -541,7 +541,6 @@ VARIANTS: tuple[Variant, ...] = (
             ((R + "sensitivity:sensitivity",
               lambda f: lambda V, shape, padding, k: f(V[::-1, ::-1], shape, padding, k)),),
             ("test_locality::test_sensitivity_is_the_kernel_inside_the_window_and_zero_outside@loops",
-             "test_layers_nd::test_locality_in_every_dimension[2d]@loops",
              "test_dimensions::test_locality[2]")),
     Variant("the sum of shifted copies convolves (the oracle above LITERAL_WORK)",
             ((R + "shifted:shifted_sum", _flipped_layer),),
