@@ -46,8 +46,8 @@ class NumpyGlobalRandom:
         return self._full
 
     def setstate(self, state: Any) -> None:
-        untouched = guard.numpy_words() == self._seeded
-        if state is self._full and not state[3] and untouched:  # state[3]: has_gauss
+        # state[3]: has_gauss; the words are read only for the state getstate copied
+        if state is self._full and not state[3] and guard.numpy_words() == self._seeded:
             guard.set_numpy_words(self._words)
         else:
             guard.set_numpy_state(state)
@@ -65,8 +65,9 @@ def install() -> bool:
 
     if guard.NUMPY_RANDOM.fingerprint is not guard.numpy_words:
         return False
-    if getattr(entropy, "NP_RANDOM", False) is not None:
-        return getattr(entropy, "NP_RANDOM", None) is _INSTANCE
+    current = getattr(entropy, "NP_RANDOM", False)  # False: the hook is gone
+    if current is not None:
+        return current is _INSTANCE
     register_random(_INSTANCE)
     entropy.NP_RANDOM = _INSTANCE  # Hypothesis makes its own only while this is None
     return True
