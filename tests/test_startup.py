@@ -46,3 +46,24 @@ def test_only_xdist_workers_freeze_the_collector_at_exit():
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_only_xdist_workers_settle_the_collector_once_collected():
+    """Once collected, a worker of a convproof run freezes what exists and collects the
+    old generation after WORKER_FULL_COLLECTION younger collections; a serial run or
+    controller, and a worker of a project's other tests, keep the collector as it was."""
+    worker = {"workerid": "gw0"}
+    threshold = gc.get_threshold()
+    assert gc.get_freeze_count() == 0
+    try:
+        plugin.settle_collector(SimpleNamespace(stash={plugin.CONVPROOF_RUN: True}))
+        plugin.settle_collector(SimpleNamespace(workerinput=worker, stash={}))
+        assert gc.get_freeze_count() == 0
+        assert gc.get_threshold() == threshold
+        plugin.settle_collector(SimpleNamespace(workerinput=worker,
+                                                stash={plugin.CONVPROOF_RUN: True}))
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == (*threshold[:2], plugin.WORKER_FULL_COLLECTION)
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
