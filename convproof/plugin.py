@@ -379,12 +379,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 WORKER_FULL_COLLECTION = 100
 
 
+def _convproof_worker(config: pytest.Config) -> bool:
+    """Whether this process is an xdist worker (xdist sets ``workerinput`` on its workers
+    only) of a convproof run: the processes whose collector the suite may tune."""
+    return hasattr(config, "workerinput") and config.stash.get(CONVPROOF_RUN, False)
+
+
 def settle_collector(config: pytest.Config) -> None:
     """On an xdist worker of a convproof run, once collected: freeze what the imports and
     the collection made (alive for the whole run, so no collection need walk it again)
     and collect the old generation less often. A serial run is left alone, as at
     unconfigure."""
-    if hasattr(config, "workerinput") and config.stash.get(CONVPROOF_RUN, False):
+    if _convproof_worker(config):
         gc.collect()
         gc.freeze()
         young, middle, _ = gc.get_threshold()
@@ -443,8 +449,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     ``object.__del__``). A serial run is left alone: its table is printed before its
     shutdown, and a process that called ``pytest.main()`` may go on to other work.
     """
-    # set by xdist on its workers only; a project's other runs are left alone
-    if hasattr(config, "workerinput") and config.stash.get(CONVPROOF_RUN, False):
+    if _convproof_worker(config):
         gc.freeze()
 
 
