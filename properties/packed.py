@@ -268,26 +268,28 @@ class _Value(NamedTuple):
         return float(dtype(float(f"{self.wide:.{precision - 1}e}")))
 
 
-def _value(r: Reader, floats: bool, dtype: type) -> _Value:
-    """The digits of one value (only the integer's without floats)."""
-    integer = r.signed(INT_BOUND)
+def _value(r: Reader, floats: bool, dtype: type, bits: int = INT_BITS) -> _Value:
+    """The digits of one value (only the integer's, in [-2^bits, 2^bits], without floats)."""
+    integer = r.signed(1 << bits)
     return _Value(integer, wide_scalar(r, dtype) if floats else 0.0)
 
 
 def plan(r: Reader, shape: tuple[int, ...], floats: bool = False, dtype: type = np.float64,
-         integer: bool = False) -> Planned:
-    """An array of ``shape`` in ``dtype``: integer-valued in [-INT_BOUND, INT_BOUND]
-    without ``floats``, else of a drawn precision (:data:`PRECISIONS`; integer-valued
-    whatever was drawn if ``integer``). From the header: the precision, a density (in
-    eighths), a fill value, the range of drawn integers and the scale and spread of
-    drawn floats; then a block saying which entries are drawn and their values.
+         integer: bool = False, bits: int = INT_BITS) -> Planned:
+    """An array of ``shape`` in ``dtype``: integer-valued in [-2^bits, 2^bits] (bits <=
+    INT_BITS) without ``floats``, else of a drawn precision (:data:`PRECISIONS`;
+    integer-valued whatever was drawn if ``integer``). From the header: the precision,
+    a density (in eighths), a fill value, the range of drawn integers and the scale and
+    spread of drawn floats; then a block saying which entries are drawn and their values.
     Constant, sparse and dense arrays all occur, of small and of large entries. Every
     kind's digits are read, so the header's layout does not depend on the precision."""
     precision = r.pick(PRECISIONS) if floats else 0
     precision = 0 if integer else precision
+    if not 0 <= bits <= INT_BITS:
+        raise ValueError(f"bits={bits}: integer entries lie within 2^INT_BITS = {INT_BOUND}")
     density = r.digit(DENSITY + 1)
-    fill_value = _value(r, floats, dtype).at(precision, dtype)
-    limit = 1 << r.digit(INT_BITS + 1)  # integer entries in [-limit, limit]
+    fill_value = _value(r, floats, dtype, bits).at(precision, dtype)
+    limit = 1 << r.digit(bits + 1)  # integer entries in [-limit, limit]
     n = prod(shape)
 
     def integers(block: bytes) -> np.ndarray:
@@ -326,9 +328,9 @@ def fill(r: Reader, *plans: Planned) -> list[np.ndarray]:
 
 
 def array(r: Reader, shape: tuple[int, ...], floats: bool = False,
-          dtype: type = np.float64) -> np.ndarray:
+          dtype: type = np.float64, bits: int = INT_BITS) -> np.ndarray:
     """One array (:func:`plan`) with a block of its own."""
-    return fill(r, plan(r, shape, floats, dtype))[0]
+    return fill(r, plan(r, shape, floats, dtype, bits=bits))[0]
 
 
 # --- full binary precision over a wide range --------------------------------------------

@@ -42,7 +42,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from math import prod
-from typing import Any
+from typing import Any, NamedTuple
 
 import hypothesis.extra.numpy as hnp
 import numpy as np
@@ -729,6 +729,50 @@ def images(min_side: int = 1, max_side: int = MAX_SIDE) -> st.SearchStrategy[np.
     def read(r: Reader) -> np.ndarray:
         shape = (r.side(min_side, max_side), r.side(min_side, max_side))
         return packed.array(r, shape)
+
+    return packed.packed(read)
+
+
+@cache
+def dense_inputs(ndim: int = 2, max_side: int = 5
+                 ) -> st.SearchStrategy[tuple[tuple[int, ...], np.ndarray, np.ndarray, np.ndarray]]:
+    """(shape, W, u, x) of a dense layer on a grid of ``ndim`` sides 1 .. max_side: W of
+    shape (*shape, *shape), u and x of the grid's, integer-valued; one draw."""
+
+    def read(r: Reader) -> tuple[tuple[int, ...], np.ndarray, np.ndarray, np.ndarray]:
+        shape = tuple(r.side(1, max_side) for _ in range(ndim))
+        plans = (packed.plan(r, (*shape, *shape)), packed.plan(r, shape), packed.plan(r, shape))
+        return (shape, *packed.fill(r, *plans))
+
+    return packed.packed(read)
+
+
+class Perturbed(NamedTuple):
+    """A shared dense layer on a grid, W the circulant of ``row`` and u constant,
+    perturbed at the hidden position of flat index ``i``: W's row there by
+    ``W_perturbation`` (of the grid's shape; None: not at all), u there by
+    ``u_perturbation``."""
+
+    shape: tuple[int, ...]
+    row: np.ndarray
+    u: int
+    i: int
+    W_perturbation: np.ndarray | None
+    u_perturbation: int
+
+
+@cache
+def perturbed_dense(ndim: int = 2, max_side: int = 5) -> st.SearchStrategy[Perturbed]:
+    """A :class:`Perturbed` on a grid of ``ndim`` sides 1 .. max_side: integer row, u and
+    u's perturbation in [-4, 4], W and u each perturbed in half the draws; one draw, and
+    zero bytes give the unperturbed layer."""
+
+    def read(r: Reader) -> Perturbed:
+        shape = tuple(r.side(1, max_side) for _ in range(ndim))
+        u, i = r.signed(4), r.digit(prod(shape), width=2)
+        perturb_W, perturb_u, du = r.digit(2), r.digit(2), r.signed(4)
+        row, W_row = packed.fill(r, packed.plan(r, shape), packed.plan(r, shape))
+        return Perturbed(shape, row, u, i, W_row if perturb_W else None, du if perturb_u else 0)
 
     return packed.packed(read)
 

@@ -18,7 +18,14 @@ import itertools
 
 import numpy as np
 import pytest
-from convproof.properties.strategies import arrays, deltas, shapes, thorough
+from convproof.properties.strategies import (
+    arrays,
+    deltas,
+    dense_inputs,
+    perturbed_dense,
+    shapes,
+    thorough,
+)
 from convproof.reference.torus import dense_torus_layer
 from convproof.theory import counts
 from convproof.theory.equivariance import (
@@ -47,18 +54,15 @@ def is_circulant(W, u):
     return bool(np.array_equal(W, circulant(W[0, 0])) and np.all(u == u.flat[0]))
 
 
-@st.composite
-def dense_torus_layers(draw, max_side=MAX_SIDE):
-    """A shared dense layer (circulant of a drawn first row, constant u), then perturbed,
-    or not, at one hidden pixel: in W, in u, or in both."""
-    shape = draw(shapes(max_side=max_side), label="shape")
-    W = circulant(draw(arrays(shape), label="first row c"))
-    u = np.full(shape, draw(st.integers(-4, 4), label="u") * 1.0)
-    i, j = draw(st.integers(0, shape[0] - 1)), draw(st.integers(0, shape[1] - 1))
-    if draw(st.booleans()):
-        W[i, j] += draw(arrays(shape), label="W perturbation")
-    if draw(st.booleans()):
-        u[i, j] += draw(st.integers(-4, 4), label="u perturbation")
+def as_torus_layer(p):
+    """(W, u) of a :class:`~convproof.properties.strategies.Perturbed` on the h×w torus:
+    W (h, w, h, w), the circulant of its first row, perturbed at one hidden pixel as drawn."""
+    W = circulant(p.row)
+    u = np.full(p.shape, float(p.u))
+    i, j = np.unravel_index(p.i, p.shape)
+    if p.W_perturbation is not None:
+        W[i, j] += p.W_perturbation
+    u[i, j] += p.u_perturbation
     return W, u
 
 
@@ -82,13 +86,12 @@ def test_shared_dense_layers_commute_with_every_shift(data, shape):
 
 
 @pytest.mark.claim("converse")
-@given(data=st.data(), shape=shapes(max_side=MAX_SIDE))
-def test_group_sum_is_shared_and_commutes(data, shape):
+@given(case=dense_inputs(2, max_side=MAX_SIDE))
+def test_group_sum_is_shared_and_commutes(case):
     """converse (averaging): summing S_-s ∘ L ∘ S_s over all shifts turns any dense layer
     into a shared one: first row c[a,b] = Σ_{i,j} W[i, j, i+a, j+b] (indices mod h, w),
     bias Σ u; it commutes with every shift, and a shared layer comes back hw-fold."""
-    W = data.draw(arrays((*shape, *shape)), label="W")
-    u = data.draw(arrays(shape), label="u")
+    shape, W, u, _ = case
     Ws, us = group_sum(_dense(W, u), shape)
     diagonals = sum(
         np.roll(W[i, j], (-i, -j), axis=(0, 1))
@@ -104,11 +107,11 @@ def test_group_sum_is_shared_and_commutes(data, shape):
 
 
 @pytest.mark.claim("converse")
-@given(dense=dense_torus_layers())
+@given(dense=perturbed_dense(2, max_side=MAX_SIDE))
 def test_commuting_layer_is_recovered_from_its_first_row(dense):
     """converse (only if): a dense layer commutes with every cyclic shift exactly when it
     equals the circulant of its first row W[0, 0] and u is constant."""
-    W, u = dense
+    W, u = as_torus_layer(dense)
     commutes = commutes_with_every_shift(_dense(W, u), u.shape)
     assert commutes == is_circulant(W, u)
     if commutes:

@@ -4,28 +4,23 @@ import itertools
 
 import numpy as np
 import pytest
-from convproof.properties.strategies import arrays, shapes
+from convproof.properties.strategies import dense_inputs
 from convproof.reference.dense import dense_layer, matrix_layer
 from convproof.theory import counts
 from convproof.theory.equivariance import parameter_rank
 from hypothesis import given
-from hypothesis import strategies as st
 
-# The dense W has (hw)^2 entries: keep images small.
-SMALL = shapes(max_side=5)
 #: Sides of the grids on which the parameter count is measured: every grid up to 3×3
 #: (the rank of a ((hw)^2 + hw)-column system, ninety columns at 3×3).
 COUNT_MAX_SIDE = 3
 
 
 @pytest.mark.claim("dense-layer")
-@given(data=st.data(), shape=SMALL)
-def test_tensor_form_equals_matrix_form(data, shape):
+@given(case=dense_inputs(2, max_side=5))
+def test_tensor_form_equals_matrix_form(case):
     """dense-layer: h[i,j] = u[i,j] + Σ_{k,l} W[i,j,k,l]·x[k,l] is exactly the matrix
     form M·vec(x) + vec(u) with M = W reshaped to (hw)×(hw), on integer data."""
-    W = data.draw(arrays((*shape, *shape)), label="W")
-    u = data.draw(arrays(shape), label="u")
-    x = data.draw(arrays(shape), label="x")
+    _, W, u, x = case
     np.testing.assert_array_equal(dense_layer(x, W, u), matrix_layer(x, W, u))
 
 

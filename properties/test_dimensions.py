@@ -16,10 +16,10 @@ import itertools
 import numpy as np
 import pytest
 from convproof.properties.strategies import (
-    arrays,
+    dense_inputs,
     impulse_of,
     nd_cases,
-    nd_shapes,
+    perturbed_dense,
     thorough,
     turn_shift_of,
 )
@@ -117,9 +117,7 @@ def test_reindexing(ndim, data):
     """every-dimension (reindexing): for every i, k -> a = k - i maps the grid one to one
     onto Π range(-i_d, n_d - i_d), and Σ_k W[i,k]·x[k] = Σ_a V[i,a]·x[i+a] with
     V[i,a] = W[i,i+a], exactly."""
-    shape = data.draw(nd_shapes(ndim, max_side=DENSE_MAX_SIDE[ndim]), label="shape")
-    W = data.draw(arrays((*shape, *shape)), label="W")
-    u, x = data.draw(arrays(shape), label="u"), data.draw(arrays(shape), label="x")
+    shape, W, u, x = data.draw(dense_inputs(ndim, DENSE_MAX_SIDE[ndim]), label="(shape, W, u, x)")
     dense = u + np.tensordot(W, x, axes=ndim)
     np.testing.assert_array_equal(reindexed_layer_nd(x, reindex_weights_nd(W, shape), u), dense)
     grid = set(np.ndindex(shape))
@@ -180,15 +178,13 @@ def test_weight_sharing_is_forced(ndim, data):
     """every-dimension (weight sharing): a dense layer on the d-dimensional torus commutes
     with every cyclic shift iff W[i, k] depends only on (k - i) mod n and u is constant;
     drawn as a shared layer perturbed, or not, at one hidden position."""
-    shape = data.draw(nd_shapes(ndim, max_side=DENSE_MAX_SIDE[ndim]), label="shape")
-    n = int(np.prod(shape))
-    W = circulant(data.draw(arrays(shape), label="first row")).reshape(n, n)
-    u = np.full(n, float(data.draw(st.integers(-4, 4), label="u")))
-    i = data.draw(st.integers(0, n - 1), label="perturbed position")
-    if data.draw(st.booleans()):
-        W[i] += data.draw(arrays((n,)), label="W perturbation")
-    if data.draw(st.booleans()):
-        u[i] += data.draw(st.integers(-4, 4), label="u perturbation")
+    p = data.draw(perturbed_dense(ndim, DENSE_MAX_SIDE[ndim]), label="perturbed layer")
+    shape, n = p.shape, int(np.prod(p.shape))
+    W = circulant(p.row).reshape(n, n)
+    u = np.full(n, float(p.u))
+    if p.W_perturbation is not None:
+        W[p.i] += p.W_perturbation.reshape(n)
+    u[p.i] += p.u_perturbation
     shared = np.array_equal(W, circulant(W[0].reshape(shape)).reshape(n, n)) and bool(
         np.all(u == u[0]))
     assert commutes_with_every_shift(_flat_dense(W, u, shape), shape) == shared

@@ -7,9 +7,14 @@ The pooling references (reference.pooling) are checked against each other; avera
 pooling as a convolution runs on every conv implementation.
 """
 
+from functools import cache
+from typing import NamedTuple
+
 import numpy as np
 import pytest
+from convproof.properties import packed
 from convproof.properties.conv_strategies import Allowed, preferred_dtype
+from convproof.properties.packed import Reader
 from convproof.properties.strategies import conv_cases
 from convproof.reference.pooling import pool_loops, pool_spec, pool_windows
 from convproof.theory.conv import ConvSpec
@@ -21,20 +26,35 @@ from convproof.harness import call_conv, refute, require_conv
 KINDS = ("max", "avg")
 
 
-@st.composite
-def pooling_inputs(draw, ndim=2, max_side=6, torus=False):
-    """(x, kernel, spec): integer x (N <= 2, C <= 3), a window <= 3 per axis, a stride
-    <= 3 (default: the window, as d2l) and padding < the window, or the torus."""
-    kernel = tuple(draw(st.integers(1, 3)) for _ in range(ndim))
-    stride = tuple(draw(st.integers(1, 3)) for _ in range(ndim))
-    mode = "circular" if torus else draw(st.sampled_from(("zeros", "circular")))
-    padding = tuple((draw(st.integers(0, k - 1)), draw(st.integers(0, k - 1))) for k in kernel)
-    sides = tuple(draw(st.integers(max(1, k - lo - hi), max_side))
-                  for k, (lo, hi) in zip(kernel, padding, strict=True))
-    shape = (draw(st.integers(1, 2)), draw(st.integers(1, 3)), *sides)
-    x = np.array(draw(st.lists(st.integers(-9, 9), min_size=int(np.prod(shape)),
-                               max_size=int(np.prod(shape))))).reshape(shape).astype(float)
-    return x, kernel, pool_spec(kernel, stride, padding, mode)
+class Pooling(NamedTuple):
+    """A pooling input: x (N, C, *sides), the window, its ConvSpec, and a shift t."""
+
+    x: np.ndarray
+    kernel: tuple[int, ...]
+    spec: ConvSpec
+    t: tuple[int, ...]
+
+
+@cache
+def pooling_inputs(ndim: int = 2, max_side: int = 6, torus: bool = False
+                   ) -> st.SearchStrategy[Pooling]:
+    """Integer x (N <= 2, C <= 3, entries |x| <= 8), a window <= 3 per axis, a stride
+    <= 3 and padding < the window (or the torus), and t in [-3, 3] per axis; one header
+    per draw (properties.packed)."""
+
+    def read(r: Reader) -> Pooling:
+        kernel = tuple(r.side(1, 3) for _ in range(ndim))
+        stride = tuple(r.side(1, 3) for _ in range(ndim))
+        mode = "circular" if torus else r.pick(("zeros", "circular"))
+        padding = tuple((r.side(0, k - 1), r.side(0, k - 1)) for k in kernel)
+        sides = tuple(r.side(max(1, k - lo - hi), max_side)
+                      for k, (lo, hi) in zip(kernel, padding, strict=True))
+        shape = (r.side(1, 2), r.side(1, 3), *sides)
+        t = tuple(r.signed(3) for _ in range(ndim))
+        x = packed.array(r, shape, bits=3)
+        return Pooling(x, kernel, pool_spec(kernel, stride, padding, mode), t)
+
+    return packed.packed(read)
 
 
 @pytest.mark.claim("pooling-definition")
@@ -44,7 +64,7 @@ def test_pooling_references_agree(kind, case):
     """pooling-definition: the window-by-window definition (max, or the mean with padded
     zeros counted) and the vectorized window view agree exactly on integer data, for every
     window, stride, padding and the torus."""
-    x, kernel, spec = case
+    x, kernel, spec, _ = case
     assert np.array_equal(pool_loops(x, kernel, spec, kind), pool_windows(x, kernel, spec, kind))
 
 
@@ -54,7 +74,7 @@ def test_pooling_references_agree(kind, case):
 def test_pooling_pools_each_channel_separately(kind, case):
     """pooling-definition: 'the pooling layer pools each input channel separately': output
     channel c is the pooling of input channel c alone."""
-    x, kernel, spec = case
+    x, kernel, spec, _ = case
     y = pool_windows(x, kernel, spec, kind)
     for c in range(x.shape[1]):
         assert np.array_equal(y[:, c:c + 1], pool_loops(x[:, c:c + 1], kernel, spec, kind))
@@ -103,33 +123,43 @@ def test_max_pooling_is_not_invariant_to_shifts_within_the_window(request):
 
 @pytest.mark.claim("pooling-location")
 @pytest.mark.parametrize("kind", KINDS)
-@given(data=st.data())
-def test_pooling_commutes_with_shifts_by_multiples_of_the_stride(kind, data):
+@given(case=pooling_inputs(torus=True))
+def test_pooling_commutes_with_shifts_by_multiples_of_the_stride(kind, case):
     """pooling-location: on the torus, with lo + hi = k - 1 and s dividing n,
     pool(roll(x, t·s)) = roll(pool(x), t) for every t: what pooling keeps of location is
     equivariance on the stride's grid."""
-    x, kernel, spec = data.draw(pooling_inputs(torus=True), label="(x, kernel, spec)")
+    x, kernel, spec, t = case
     pairs = tuple(((k - 1 + 1) // 2, (k - 1) // 2) for k in kernel)
     spec = ConvSpec(spec.stride, pairs, spec.dilation, 1, "circular")
     x = np.tile(x, (1, 1, *spec.stride))  # sides multiples of the stride
-    t = tuple(data.draw(st.integers(-3, 3), label="t") for _ in kernel)
     moved = np.roll(x, tuple(tt * s for tt, s in zip(t, spec.stride, strict=True)), axis=(2, 3))
     assert np.array_equal(pool_loops(moved, kernel, spec, kind),
                           np.roll(pool_loops(x, kernel, spec, kind), t, axis=(2, 3)))
 
 
+@cache
+def peaks() -> st.SearchStrategy[tuple[np.ndarray, tuple[int, int], tuple[int, int]]]:
+    """(x, p, t): integer x of h, w in 2..6 with |x| <= 4, a position p in x and a move
+    t in {-1, 0, 1}^2; one header per draw."""
+
+    def read(r: Reader) -> tuple[np.ndarray, tuple[int, int], tuple[int, int]]:
+        h, w = r.side(2, 6), r.side(2, 6)
+        p = (r.side(0, h - 1), r.side(0, w - 1))
+        t = (r.signed(1), r.signed(1))
+        return packed.array(r, (h, w), bits=2), p, t
+
+    return packed.packed(read)
+
+
 @pytest.mark.claim("pooling-location")
-@given(data=st.data())
-def test_a_peak_that_moves_by_one_stays_in_one_2x2_window(data):
+@given(case=peaks())
+def test_a_peak_that_moves_by_one_stays_in_one_2x2_window(case):
     """pooling-location (d2l: 'we can still detect if the pattern ... moves no more than one
     element in height and width'): with 2×2 max pooling of stride 1, a peak v > every other
     value at p, moved by t in {-1, 0, 1}^2 (staying inside x), is the pooled value at
     i = min(p, p + t) both before and after the move."""
-    h, w = data.draw(st.integers(2, 6), label="h"), data.draw(st.integers(2, 6), label="w")
-    x = np.array(data.draw(st.lists(st.integers(-5, 5), min_size=h * w, max_size=h * w),
-                           label="x")).reshape(h, w).astype(float)
-    p = (data.draw(st.integers(0, h - 1), label="p0"), data.draw(st.integers(0, w - 1), label="p1"))
-    t = (data.draw(st.integers(-1, 1), label="t0"), data.draw(st.integers(-1, 1), label="t1"))
+    x, p, t = case
+    h, w = x.shape
     q = (p[0] + t[0], p[1] + t[1])
     if not (0 <= q[0] < h and 0 <= q[1] < w):
         q, t = p, (0, 0)

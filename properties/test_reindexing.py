@@ -9,12 +9,11 @@ the dense sum.
 
 import numpy as np
 import pytest
-from convproof.properties.strategies import arrays, shapes
+from convproof.properties.strategies import dense_inputs, shapes
 from convproof.reference.dense import dense_layer, reindexed_layer
 from convproof.theory.equivariance import affine_parts
 from convproof.theory.indices import reindex_weights, unreindex_weights
 from hypothesis import given
-from hypothesis import strategies as st
 
 
 def _landed(shape):
@@ -62,13 +61,11 @@ def test_offsets_take_both_signs(shape):
 
 
 @pytest.mark.claim("reindexing")
-@given(data=st.data(), shape=shapes(max_side=5))
-def test_reindexed_sum_equals_dense_sum(data, shape):
+@given(case=dense_inputs(2, max_side=5))
+def test_reindexed_sum_equals_dense_sum(case):
     """reindexing: Σ_{k,l} W[i,j,k,l]·x[k,l] = Σ_{a,b} V[i,j,a,b]·x[i+a,j+b] with
     V[i,j,a,b] = W[i,j,i+a,j+b], exactly; and W is recovered from V."""
-    W = data.draw(arrays((*shape, *shape)), label="W")
-    u = data.draw(arrays(shape), label="u")
-    x = data.draw(arrays(shape), label="x")
+    shape, W, u, x = case
     V = reindex_weights(W)
     np.testing.assert_array_equal(reindexed_layer(x, V, u), dense_layer(x, W, u))
     np.testing.assert_array_equal(unreindex_weights(V, shape), W)

@@ -251,6 +251,24 @@ def test_integer_arrays_reach_small_and_large_magnitudes():
     _reach(arrays((4, 4)), lambda a: np.abs(a).max() == INT_BOUND)
 
 
+@pytest.mark.parametrize("bits", [0, 2, 3])
+def test_bits_bound_the_entries_and_the_fill_value(bits):
+    # the pooling and stacking properties need entries within 2^bits (a peak above them,
+    # kernels of |v| <= 8): every array stays within the bound, and the bound is reached
+    bound = 1 << bits
+    strategy = packed.packed(lambda r: packed.array(r, (4, 4), bits=bits))
+    _reach(strategy, lambda a: np.abs(a).max() == bound)
+    for raw in (bytes(64), bytes(range(64)), bytes([255]) * 64):
+        r = Reader(raw)
+        a = packed.array(r, (4, 4), bits=bits)
+        assert np.abs(a).max() <= bound, (bits, raw[:4], a)
+
+
+def test_bits_above_the_exactness_bound_are_refused():
+    with pytest.raises(ValueError, match="INT_BITS"):
+        packed.plan(Reader(bytes(64)), (2, 2), bits=packed.INT_BITS + 1)
+
+
 @given(value=layer_cases(3, channels=True, extra=impulse_of))
 @settings(max_examples=200, database=None, derandomize=True)
 def test_impulses_are_nonzero_at_a_position_of_x(value):
