@@ -38,6 +38,12 @@ from convproof.theory.indices import PADDINGS, Padding, delta_of, output_shape
 T = TypeVar("T")
 
 
+@functools.cache
+def dtype_name(dtype: np.dtype) -> str:
+    """``dtype.name``, which numpy computes in Python on every access (a few µs a call)."""
+    return dtype.name
+
+
 class ImplementationError(AssertionError):
     """The implementation under test broke the contract (not a bug of the suite)."""
 
@@ -74,7 +80,7 @@ def call(layer: Layer, x: np.ndarray, V: np.ndarray, u: float | np.ndarray,
     __tracebackhide__ = True
     channels = V.ndim == x.ndim + 1
     spatial = x.ndim - 1 if channels else x.ndim
-    require(layer, padding, spatial, channels, x.dtype.name)
+    require(layer, padding, spatial, channels, dtype_name(x.dtype))
     record = evidence.begin_call(layer, x, V, u, padding)  # the evidence of a failure
     try:
         h = _invoke(layer, x, V, u, padding)
@@ -100,7 +106,7 @@ def call(layer: Layer, x: np.ndarray, V: np.ndarray, u: float | np.ndarray,
             f"{layer.name} returned dtype {h.dtype} for {x.dtype} input, on "
             f"{_describe(x, V, u, padding)}"
         )
-    if not np.all(np.isfinite(h)):
+    if not np.isfinite(h).all():
         raise ImplementationError(
             f"{layer.name} returned non-finite values on finite input {_describe(x, V, u, padding)}"
         )
@@ -140,7 +146,7 @@ def rejects(layer: Layer, x: np.ndarray, V: np.ndarray, u: float | np.ndarray,
     __tracebackhide__ = True
     channels = V.ndim == x.ndim + 1
     spatial = x.ndim - 1 if channels else x.ndim
-    require(layer, padding, spatial, channels, x.dtype.name)
+    require(layer, padding, spatial, channels, dtype_name(x.dtype))
     what = f"x of shape {x.shape} with a {V.shape} kernel, padding={padding!r}"
     try:
         _invoke(layer, x, V, u, padding)
@@ -265,7 +271,7 @@ def _conv_checked(conv: Any, what: str, result: Any, expected: tuple[int, ...],
     if result.dtype != x.dtype:
         raise ImplementationError(f"{_named(conv, what)} returned dtype {result.dtype} for "
                                   f"{x.dtype} input, on {_describe_conv(x, w, b, spec)}")
-    if not np.all(np.isfinite(result)):
+    if not np.isfinite(result).all():
         raise ImplementationError(f"{_named(conv, what)} returned non-finite values on finite "
                                   f"input {_describe_conv(x, w, b, spec)}")
     return result
@@ -302,7 +308,7 @@ def call_conv(conv: Any, x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
     __tracebackhide__ = True
     from convproof.theory.conv import conv_shape
 
-    require_conv(conv, spec.ndim, x.dtype.name, spec.padding_mode,
+    require_conv(conv, spec.ndim, dtype_name(x.dtype), spec.padding_mode,
                  **conv.needs(spec, w.shape[2:]))
     record = evidence.begin_conv_call(conv, x, w, b, spec.kwargs())  # a failure's evidence
     y = _guarded(conv, "", conv.fn, x, w, b, spec)
@@ -331,7 +337,7 @@ def call_vjp(conv: Any, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g: n
     """(∂L/∂x, ∂L/∂w, ∂L/∂b) = conv.vjp(x, w, b, g, **spec), each checked (shapes of x, w
     and (C_out,), x's dtype, finite); skipped unless the backward pass is declared."""
     __tracebackhide__ = True
-    require_conv(conv, spec.ndim, x.dtype.name, spec.padding_mode, vjp=True,
+    require_conv(conv, spec.ndim, dtype_name(x.dtype), spec.padding_mode, vjp=True,
                  **conv.needs(spec, w.shape[2:]))
     record = evidence.begin_conv_call(conv, x, w, b, spec.kwargs(), g)  # a failure's evidence
     result = _guarded(conv, "vjp", conv.vjp, x, w, b, spec, g)

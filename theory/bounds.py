@@ -119,7 +119,12 @@ class Bound:
 
     @property
     def is_zero(self) -> bool:
-        return self.normwise == 0 and not np.any(self.elementwise)
+        e = self.elementwise  # the checks below skip np.any's wrapper in the common cases
+        if isinstance(e, np.ndarray):
+            zero = not e.any()
+        else:
+            zero = e == 0 if isinstance(e, int | float) else not np.any(e)
+        return self.normwise == 0 and zero
 
 
 EXACT = Bound()
@@ -155,15 +160,17 @@ def abs_layer(x: np.ndarray, V: np.ndarray, u: float | np.ndarray, padding: Padd
 
 
 def _integer(data: tuple[np.ndarray, ...]) -> bool:
-    return all(np.array_equal(np.round(a), a) for a in data)
+    # ndarray methods, not np.array_equal's and np.round's Python wrappers: this runs on
+    # every compared input, and on small ones the wrappers were most of its time
+    return all((np.rint(a) == a).all() for a in data)
 
 
 def _sums_below(x: np.ndarray, kernel: np.ndarray, bias: float | np.ndarray | None,
                 dtype: np.dtype | type) -> bool:
     """Item 1's test C < 2^p, before T: every sum is at most max|bias| + max|x|·Σ|kernel|."""
     digits = np.finfo(dtype).nmant + 1
-    bias_top = 0.0 if bias is None else float(np.max(np.abs(np.asarray(bias)), initial=0.0))
-    x_top = float(np.max(np.abs(x), initial=0.0))
+    bias_top = 0.0 if bias is None else float(np.abs(np.asarray(bias)).max(initial=0.0))
+    x_top = float(np.abs(x).max(initial=0.0))
     return bias_top + x_top * float(np.abs(kernel).sum(dtype=np.float64)) < 2.0**digits
 
 
@@ -261,10 +268,11 @@ def for_model(model: Model, x: np.ndarray, V: np.ndarray, u: float | np.ndarray,
 
 def norm2(v: np.ndarray) -> float:
     """||v||_2 without overflow or underflow of the squares (scaled by max |v|)."""
-    top = float(np.max(np.abs(v), initial=0.0))
+    a = np.abs(np.asarray(v))
+    top = float(a.max(initial=0.0))
     if top == 0 or not math.isfinite(top):
         return top
-    return top * float(np.sqrt(np.sum(np.square(np.asarray(v) / top))))
+    return top * math.sqrt(float(np.square(a / top).sum()))
 
 
 def excess(r: np.ndarray, bound: Bound) -> float:
@@ -294,7 +302,7 @@ def assert_within(actual: np.ndarray, expected: np.ndarray, bound: Bound, what: 
         raise MismatchError(f"{what}: shape {actual.shape} != expected {expected.shape}",
                        actual, expected, what)
     if bound.is_zero:
-        if np.array_equal(actual, expected):
+        if (actual == expected).all():  # shapes equal: np.array_equal without its wrapper
             return
         bad = np.argwhere(actual != expected)
         first = tuple(int(v) for v in bad[0])
@@ -305,7 +313,7 @@ def assert_within(actual: np.ndarray, expected: np.ndarray, bound: Bound, what: 
         )
     with np.errstate(invalid="ignore", over="ignore"):  # inf - inf: reported below
         r = actual - expected
-    if not np.all(np.isfinite(r)) or excess(r, bound) > 0:
+    if not np.isfinite(r).all() or excess(r, bound) > 0:
         # the worst element: a non-finite difference, else the largest excess over the
         # elementwise bound (with a normwise bound only, the largest |difference|)
         elementwise = np.broadcast_to(bound.elementwise, r.shape)
@@ -384,7 +392,7 @@ def conv_magnitude(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, spec: Con
 
 
 def _below(magnitude: np.ndarray, dtype: np.dtype | type) -> bool:
-    return float(np.max(magnitude, initial=0.0)) < 2.0 ** (np.finfo(dtype).nmant + 1)
+    return float(np.asarray(magnitude).max(initial=0.0)) < 2.0 ** (np.finfo(dtype).nmant + 1)
 
 
 def _exact_below(data: tuple[np.ndarray, ...], magnitude: np.ndarray,
