@@ -7,6 +7,8 @@ pyproject.toml's addopts, or by its entry point where convproof is installed): t
 (convproof.profiles) for the suite's own tests too, and ``--slow`` for them.
 """
 
+import importlib.util
+
 import pytest
 from hypothesis import settings
 
@@ -23,6 +25,14 @@ if profiles.default_profile() in profiles.PROFILES:
 seeding.install()  # the suite's own tests run properties too (convproof.seeding)
 
 SLOW_DESELECTED = pytest.StashKey[int]()
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    # pytest-xdist (-n) by its entry point, as `-p xdist` in addopts would load it; but a
+    # checkout run where it is not installed stays serial, where `-p xdist` stops every
+    # run with an ImportError (a traceback before pytest 9.2)
+    if importlib.util.find_spec("xdist") is not None:  # found, not imported: pytest rewrites it
+        pluginmanager.import_plugin("xdist", consider_entry_points=True)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

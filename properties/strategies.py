@@ -51,6 +51,7 @@ from convproof.properties.conv_strategies import REGIMES, Allowed, conv_strategy
 from convproof.properties.layouts import LAYOUTS, layout_functions
 from convproof.properties.packed import INT_BOUND, MAX_ELEMENTS, Reader, Tiers, zigzag
 from convproof.reference.contract import NO_LIMITS, Limits
+from convproof.theory.bounds import integer_valued
 from convproof.theory.indices import PADDINGS, Padding
 from hypothesis import strategies as st
 
@@ -481,7 +482,7 @@ def alternatives_of(r: Reader, case: Case, domain: Domain
     (integer-valued when the case's are), x2 and V2 in any of the domain's layouts, for
     calls that change one argument."""
     floats = domain.exact is not True
-    integer = all(np.array_equal(np.round(a), a) for a in (case.x, case.V, np.asarray(case.u)))
+    integer = integer_valued(case.x, case.V, case.u)
     dtype = case.x.dtype.type
     layouts = tuple(LAYOUTS[name] for name in domain.layouts) or (LAYOUTS["contiguous"],)
     x_plan = packed.plan(r, case.x.shape, floats, dtype, integer)

@@ -461,6 +461,19 @@ def test_the_fft_bound_is_blind_to_small_outputs_of_wide_range_data(bug):
 # --- exactness ------------------------------------------------------------------------
 
 
+def test_integer_valued_is_every_entry_of_every_argument():
+    """Whole numbers of either sign, in arrays or scalars, are integer-valued; a half or
+    NaN anywhere, in any argument, is not. (±inf is: the magnitude tests reject it.)"""
+    whole = np.array([[-3.0, 0.0], [2.0**60, -0.0]])
+    assert bounds.integer_valued(whole, np.float32(7.0), 5.0, np.zeros((0, 3)))
+    for bad in (0.5, -1.5, np.nan, 2.0**51 + 0.5):
+        spoilt = whole.copy()
+        spoilt[1, 1] = bad
+        for args in ((spoilt, np.ones(3), 1.0), (whole, np.array([1.0, bad]), 1.0),
+                     (whole, np.ones(3), bad)):
+            assert not bounds.integer_valued(*args), (bad, args)
+
+
 @pytest.mark.parametrize("family", ["2-D", "1-D", "3-D", "channels", "float32 2-D", "float32 1-D"])
 def test_the_bound_is_zero_on_small_integers_and_they_are_met_exactly(family):
     """Integer data whose |u| + Σ|V|·|x| stays below 2^p (p = 53, or 24 for float32):

@@ -9,10 +9,15 @@ rewriting is redone by every process, the controller and each xdist worker.
 """
 
 import gc
+import os
+import subprocess
 import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 from convproof import plugin
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_only_the_named_plugins_are_loaded(pytestconfig):
@@ -67,3 +72,24 @@ def test_only_xdist_workers_settle_the_collector_once_collected():
     finally:
         gc.unfreeze()
         gc.set_threshold(*threshold)
+
+
+def test_a_checkout_without_xdist_runs_serially():
+    """Where pytest-xdist is not installed the checkout's runs still start and pass
+    serially, and ``-n`` is a one-line usage error, not an ImportError traceback."""
+    hide = ("import sys; sys.modules['xdist'] = None; import pytest; "
+            "raise SystemExit(pytest.main(sys.argv[1:]))")
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "PYTEST_ADDOPTS")}
+    env["HYPOTHESIS_PROFILE"] = "ci"
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", hide, "-p", "no:cacheprovider", *args],
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+    serial = run("properties/test_shift.py", "-q", "-k", "on_the_torus and vectorized")
+    assert serial.returncode == 0, serial.stdout + serial.stderr
+    assert "1 passed" in serial.stdout
+    parallel = run("properties/test_shift.py", "-q", "-n", "2")
+    assert parallel.returncode == 4, parallel.stdout + parallel.stderr
+    assert "unrecognized arguments: -n" in parallel.stderr
+    assert "Traceback" not in parallel.stdout + parallel.stderr

@@ -155,10 +155,12 @@ def abs_layer(x: np.ndarray, V: np.ndarray, u: float | np.ndarray, padding: Padd
     return np.abs(u) + s
 
 
-def _integer(data: tuple[np.ndarray, ...]) -> bool:
+def integer_valued(*arrays: np.ndarray | float) -> bool:
+    """Whether rounding leaves every entry unchanged: whole numbers, and ±inf (which the
+    callers' magnitude tests reject), not NaN."""
     # ndarray methods, not np.array_equal's and np.round's Python wrappers: this runs on
     # every compared input, and on small ones the wrappers were most of its time
-    return all((np.rint(a) == a).all() for a in data)
+    return all((np.rint(a) == a).all() for a in map(np.asarray, arrays))
 
 
 def _sums_below(x: np.ndarray, kernel: np.ndarray, bias: float | np.ndarray | None,
@@ -173,7 +175,7 @@ def _sums_below(x: np.ndarray, kernel: np.ndarray, bias: float | np.ndarray | No
 def exact_on(x: np.ndarray, V: np.ndarray, u: float | np.ndarray, padding: Padding,
              dtype: np.dtype | type = np.float64) -> bool:
     """Whether direct summation in ``dtype`` is exact for these inputs (item 1 above)."""
-    if not _integer((x, V, np.asarray(u))):
+    if not integer_valued(x, V, u):
         return False
     if _sums_below(x, V, u, dtype):
         return True  # C < 2^p (item 1): no need for T
@@ -393,14 +395,14 @@ def _below(magnitude: np.ndarray, dtype: np.dtype | type) -> bool:
 
 def _exact_below(data: tuple[np.ndarray, ...], magnitude: np.ndarray,
                  dtype: np.dtype | type) -> bool:
-    return _integer(data) and _below(magnitude, dtype)
+    return integer_valued(*data) and _below(magnitude, dtype)
 
 
 def conv_direct(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, spec: ConvSpec,
                 dtype: np.dtype | type = np.float64) -> Bound:
     """Bound of a direct-summation conv computing in ``dtype`` (item 5): 0 on integer
     data whose sums stay below 2^p, else γ_{n+1}·magnitude elementwise."""
-    integer = _integer((x, w) if b is None else (x, w, np.asarray(b)))
+    integer = integer_valued(x, w) if b is None else integer_valued(x, w, b)
     if integer and _sums_below(x, w, b, dtype):
         return EXACT  # without the magnitude's einsum, most of this bound's cost
     magnitude = conv_magnitude(x, w, b, spec)
