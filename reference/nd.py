@@ -19,6 +19,8 @@ Two independent computations:
 
 from __future__ import annotations
 
+from operator import add, mod
+
 import numpy as np
 from convproof.reference.contract import declare
 from convproof.theory.indices import delta_of, output_shape, windows
@@ -36,21 +38,27 @@ def _check(x: np.ndarray, V: np.ndarray, padding: str) -> int:
     return delta
 
 
-@declare(error_model="direct", dims=(1, 2, 3), max_work=2048)  # 3 µs a term: 6 ms at most
+@declare(error_model="direct", dims=(1, 2, 3), max_work=2048)  # a few ms at most
 def correlate_nd_loops(x: np.ndarray, V: np.ndarray, u: float, padding: str) -> np.ndarray:
     """h[i] = u + Σ_a V[a]·x[i + a], one term at a time, for x of any dimension."""
     delta = _check(x, V, padding)
     h = np.empty(output_shape(x.shape, delta, padding))
     base = delta if padding == "valid" else 0
+    # Python floats (float64 arithmetic, as the 2-D reference.loops), x's by index tuple:
+    # a lookup a few times cheaper than indexing an ndarray, the sum in the same order
+    x_at = dict(zip(np.ndindex(x.shape), x.ravel().tolist(), strict=True))
+    terms = [(tuple(q - delta + base for q in stored), v)  # stored = Δ + a: (a, V[a])
+             for stored, v in zip(np.ndindex(V.shape), V.ravel().tolist(), strict=True)]
     for i in np.ndindex(h.shape):
         total = float(u)
-        for stored in np.ndindex(V.shape):  # stored = Δ + a
-            k = tuple(p + base + q - delta for p, q in zip(i, stored, strict=True))  # k = i + a
+        for a, v in terms:
+            k = tuple(map(add, i, a))  # k = i + a
             if padding == "circular":
-                k = tuple(kk % n for kk, n in zip(k, x.shape, strict=True))
-            elif not all(0 <= kk < n for kk, n in zip(k, x.shape, strict=True)):
+                k = tuple(map(mod, k, x.shape))
+            x_k = x_at.get(k)
+            if x_k is None:
                 continue  # zero padding: x[k] = 0 outside the input
-            total += V[stored] * x[k]
+            total += v * x_k
         h[i] = total
     return h
 
