@@ -160,7 +160,7 @@ def integer_valued(*arrays: np.ndarray | float) -> bool:
     callers' magnitude tests reject), not NaN."""
     # ndarray methods, not np.array_equal's and np.round's Python wrappers: this runs on
     # every compared input, and on small ones the wrappers were most of its time
-    return all((np.rint(a) == a).all() for a in map(np.asarray, arrays))
+    return all((np.rint(a) == a).all() for a in arrays)  # np.rint takes scalars too
 
 
 def _sums_below(x: np.ndarray, kernel: np.ndarray, bias: float | np.ndarray | None,
