@@ -20,6 +20,7 @@ by direct summation: exact on integer data (theory.bounds).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from itertools import product
 from math import prod
 
@@ -166,10 +167,14 @@ conv_loops.vjp = vjp_loops  # type: ignore[attr-defined]
 # --- one strided slice per kernel tap ---------------------------------------------------
 
 
-def _tap_slice(a: tuple[int, ...], out: tuple[int, ...], spec: ConvSpec) -> tuple[slice, ...]:
-    """Spatial slice of xp that tap a reads for all outputs: a·δ, a·δ + s, ..."""
-    return tuple(slice(aa * dl, aa * dl + s * (o - 1) + 1, s)
-                 for aa, dl, s, o in zip(a, spec.dilation, spec.stride, out, strict=True))
+def _tap_slices(kernel: tuple[int, ...], out: tuple[int, ...], spec: ConvSpec
+                ) -> Iterator[tuple[tuple, tuple[slice, ...]]]:
+    """For each tap a (in np.ndindex order), the index (..., *a) of its weights and the
+    slice of (N, g, G, *padded) it reads for all outputs: a·δ, a·δ + s, ... per axis."""
+    axes = [[slice(aa * dl, aa * dl + s * (o - 1) + 1, s) for aa in range(k)]
+            for k, dl, s, o in zip(kernel, spec.dilation, spec.stride, out, strict=True)]
+    taps = ((Ellipsis, *a) for a in product(*map(range, kernel)))
+    return zip(taps, ((slice(None),) * 3 + where for where in product(*axes)), strict=True)
 
 
 def _grouped(t: np.ndarray, groups: int) -> np.ndarray:
@@ -189,9 +194,9 @@ def conv_taps(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, *,
     wg = w.astype(np.float64).reshape(groups, w.shape[0] // groups, *w.shape[1:])
     y = np.zeros((x.shape[0], groups, w.shape[0] // groups, *out))
     spatial = "ijk"[:spec.ndim]
-    for a in np.ndindex(w.shape[2:]):
-        part = xp[(slice(None),) * 3 + _tap_slice(a, out, spec)]  # (N, g, G, *out)
-        y += np.einsum(f"ngc{spatial},goc->ngo{spatial}", part, wg[(Ellipsis, *a)])
+    subscripts = f"ngc{spatial},goc->ngo{spatial}"
+    for a, where in _tap_slices(w.shape[2:], out, spec):  # xp[where]: (N, g, G, *out)
+        y += np.einsum(subscripts, xp[where], wg[a])
     y = y.reshape(x.shape[0], w.shape[0], *out)
     if b is not None:
         y += np.asarray(b, dtype=np.float64).reshape(-1, *(1,) * len(out))
@@ -223,10 +228,10 @@ def vjp_taps(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g_out: np.ndarr
     spatial = "ijk"[:spec.ndim]
     gxp = np.zeros(xp.shape)
     gw = np.zeros(wg.shape)
-    for a in np.ndindex(w.shape[2:]):
-        where = (slice(None),) * 3 + _tap_slice(a, out, spec)
-        gxp[where] += np.einsum(f"ngo{spatial},goc->ngc{spatial}", gg, wg[(Ellipsis, *a)])
-        gw[(Ellipsis, *a)] = np.einsum(f"ngo{spatial},ngc{spatial}->goc", gg, xp[where])
+    to_x, to_w = f"ngo{spatial},goc->ngc{spatial}", f"ngo{spatial},ngc{spatial}->goc"
+    for a, where in _tap_slices(w.shape[2:], out, spec):
+        gxp[where] += np.einsum(to_x, gg, wg[a])
+        gw[a] = np.einsum(to_w, gg, xp[where])
     gx = _fold(gxp.reshape(x.shape[0], x.shape[1], *xp.shape[3:]), x.shape[2:], spec)
     gb = g_out.astype(np.float64).sum(axis=(0, *range(2, g_out.ndim)))
     return _result(gx, x), _result(gw.reshape(w.shape), x), _result(gb, x)

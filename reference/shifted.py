@@ -42,9 +42,11 @@ def _layer(x: np.ndarray, V: np.ndarray, u: float | np.ndarray, padding: str, d:
     channels = V.ndim == x.ndim + 1
     h = np.zeros((*out, V.shape[-1]) if channels else out)
     h += np.asarray(u, dtype=np.float64)
-    for stored in itertools.product(range(side), repeat=d):  # stored = Δ + a
-        window = xp[tuple(slice(s, s + n) for s, n in zip(stored, out, strict=True))]
-        h += window @ V[stored] if channels else V[stored] * window
+    # V[Δ + a] for every a in itertools.product order, with the slice of xp it reads
+    weights = V.reshape(side**d, *V.shape[d:])
+    windows = itertools.product(*([slice(s, s + n) for s in range(side)] for n in out))
+    for v, window in zip(weights, windows, strict=True):
+        h += xp[window] @ v if channels else v * xp[window]
     return h
 
 

@@ -121,12 +121,22 @@ def padded_index(n: int, lo: int, hi: int, mode: PaddingMode) -> np.ndarray:
 
 
 def conv_pad(x: np.ndarray, spec: ConvSpec) -> np.ndarray:
-    """xp: x (N, C, *n) padded on its spatial axes by the spec's pairs and mode."""
-    for axis, (n, (lo, hi)) in enumerate(zip(x.shape[2:], spec.padding, strict=True), start=2):
-        index = padded_index(n, lo, hi, spec.padding_mode)
-        zero = np.zeros((*x.shape[:axis], 1, *x.shape[axis + 1:]), dtype=x.dtype)
-        x = np.take(np.concatenate([x, zero], axis=axis), index, axis=axis)  # -1: the zero
-    return x
+    """xp: x (N, C, *n) padded on its spatial axes by the spec's pairs and mode, C-ordered
+    (x itself when it is C-ordered and no axis is padded)."""
+    pads = spec.padding
+    if spec.padding_mode == "zeros":
+        if not any(lo or hi for lo, hi in pads):
+            return np.ascontiguousarray(x)
+        # x copied once into a zero array, where a concatenation and a take per axis
+        # copied it twice per padded axis
+        sides = list(zip(x.shape[2:], pads, strict=True))
+        xp = np.zeros((*x.shape[:2], *(n + lo + hi for n, (lo, hi) in sides)), dtype=x.dtype)
+        xp[(slice(None), slice(None), *(slice(lo, lo + n) for n, (lo, _) in sides))] = x
+        return xp
+    for axis, (n, (lo, hi)) in enumerate(zip(x.shape[2:], pads, strict=True), start=2):
+        if lo or hi:  # circular: j mod n, any number of turns
+            x = np.take(x, padded_index(n, lo, hi, spec.padding_mode), axis=axis)
+    return np.ascontiguousarray(x)
 
 
 def window_view(xp: np.ndarray, kernel: tuple[int, ...], spec: ConvSpec,
