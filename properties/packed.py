@@ -101,6 +101,9 @@ class Reader:
         strategy reads the same number of bytes whatever the digits before it were)."""
         if n > 256**width:
             raise ValueError(f"digit({n}) needs more than {width} byte(s)")
+        if width == 1 and self.at < len(self.raw):  # most digits: a byte is an int already
+            self.at += 1
+            return self.raw[self.at - 1] % n
         return int.from_bytes(self.take(width), "big") % n
 
     def pick(self, options: Sequence[T]) -> T:
