@@ -44,8 +44,8 @@ def _layer(x: np.ndarray, V: np.ndarray, u: float | np.ndarray, padding: str, d:
     h += np.asarray(u, dtype=np.float64)
     # V[Δ + a] for every a in itertools.product order, with the slice of xp it reads
     weights = V.reshape(side**d, *V.shape[d:])
-    windows = itertools.product(*([slice(s, s + n) for s in range(side)] for n in out))
-    for v, window in zip(weights, windows, strict=True):
+    slices = itertools.product(*([slice(s, s + n) for s in range(side)] for n in out))
+    for v, window in zip(weights, slices, strict=True):
         h += xp[window] @ v if channels else v * xp[window]
     return h
 
